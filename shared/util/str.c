@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: MIT */
+/* Byte-string helpers (see str.h). */
+#include "str.h"
+
+#include <string.h>
+
+bool
+sift_mem_eq_ci(const char *a, size_t alen, const char *b)
+{
+	size_t blen = strlen(b);
+	if (alen != blen)
+		return false;
+	for (size_t i = 0; i < alen; i++) {
+		if (sift_ascii_lower(a[i]) != sift_ascii_lower(b[i]))
+			return false;
+	}
+	return true;
+}
+
+void
+sift_mem_lower(char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		s[i] = sift_ascii_lower(s[i]);
+}
+
+void
+sift_mem_trim(const char **s, size_t *len)
+{
+	const char *p = *s;
+	size_t n = *len;
+	while (n > 0 && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')) {
+		p++;
+		n--;
+	}
+	while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t' || p[n - 1] == '\r' ||
+			 p[n - 1] == '\n'))
+		n--;
+	*s = p;
+	*len = n;
+}
+
+size_t
+sift_utf8_seq_len(const unsigned char *s, size_t avail)
+{
+	if (avail == 0)
+		return 0;
+	unsigned char c = s[0];
+	if (c < 0x80)
+		return 1;
+	size_t n;
+	unsigned int min;
+	unsigned int cp;
+	if (c >= 0xc2 && c <= 0xdf) {
+		n = 2;
+		min = 0x80;
+		cp = c & 0x1f;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		n = 3;
+		min = 0x800;
+		cp = c & 0x0f;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		n = 4;
+		min = 0x10000;
+		cp = c & 0x07;
+	} else {
+		return 0;
+	}
+	if (avail < n)
+		return 0;
+	for (size_t i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return n;
+}
+
+bool
+sift_utf8_valid(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0;
+	while (i < len) {
+		if (p[i] < 0x80) {
+			i++;
+			continue;
+		}
+		size_t n = sift_utf8_seq_len(p + i, len - i);
+		if (n == 0)
+			return false;
+		i += n;
+	}
+	return true;
+}
