@@ -221,7 +221,7 @@ field_flush(struct sift_message *msg)
 	ssize_t name_len = field_name_len(s, len);
 	if (name_len < 0)
 		return; /* checked when the field started */
-	const char *raw = memchr(s + name_len, ':', len - (size_t)name_len) + 1;
+	const char *raw = (const char *)memchr(s + name_len, ':', len - (size_t)name_len) + 1;
 	size_t raw_len = len - (size_t)(raw - s);
 	while (raw_len > 0 && sift_is_wsp(*raw)) {
 		raw++;
@@ -254,9 +254,11 @@ part_interpret_headers(struct sift_message *msg, struct sift_part *part)
 		if (sift_rfc2045_content_type(msg->arena, value, len, &ct, &part->defects) == 0) {
 			part->type = ct.type;
 			part->subtype = ct.subtype;
-			part->params = ct.params;
 			typed = true;
 		}
+		/* Kept even when the type is unusable: "text; charset=x"
+		   still names its charset. */
+		part->params = ct.params;
 	}
 	if (!typed) {
 		struct sift_part *parent = part->parent;

@@ -49,8 +49,10 @@ sift_arena_destroy(struct sift_arena **arenap)
 static struct arena_chunk *
 arena_new_chunk(size_t size)
 {
-	if (size > SIZE_MAX - sizeof(struct arena_chunk))
-		size = SIZE_MAX; /* sift_malloc reports out of memory */
+	if (size > SIZE_MAX - sizeof(struct arena_chunk)) {
+		/* Cannot be had: let sift_malloc report it. */
+		return sift_malloc(SIZE_MAX);
+	}
 	struct arena_chunk *chunk = sift_malloc(sizeof(*chunk) + size);
 	chunk->size = size;
 	chunk->used = 0;
@@ -102,7 +104,7 @@ sift_arena_zalloc(struct sift_arena *arena, size_t size)
 char *
 sift_arena_memdup0(struct sift_arena *arena, const void *data, size_t len)
 {
-	char *p = sift_arena_alloc(arena, len + 1);
+	char *p = sift_arena_alloc(arena, len == SIZE_MAX ? SIZE_MAX : len + 1);
 	if (len > 0)
 		memcpy(p, data, len);
 	p[len] = '\0';

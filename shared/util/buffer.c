@@ -15,7 +15,8 @@ sift_buf_init(struct sift_buf *buf, size_t max)
 	buf->data = NULL;
 	buf->len = 0;
 	buf->cap = 0;
-	buf->max = max == 0 ? SIZE_MAX - 1 : max;
+	/* One byte is always kept for the terminating NUL. */
+	buf->max = (max == 0 || max == SIZE_MAX) ? SIZE_MAX - 1 : max;
 	buf->overflow = false;
 }
 
