@@ -16,7 +16,12 @@
    before conversion, so a multibyte character split across two words comes
    out whole.  A malformed word is copied literally and sets
    SIFT_DEFECT_BAD_ENCODED_WORD; a word in an unknown charset is copied
-   literally and sets SIFT_DEFECT_UNKNOWN_CHARSET. */
+   literally and sets SIFT_DEFECT_UNKNOWN_CHARSET.  Leniencies (as in
+   Python's email.policy.default): words are decoded also where they touch
+   other text ("foo=?utf-8?q?bar?="), unflagged; a word whose text is
+   damaged but readable (spaces inside, 8-bit bytes, a stray '=', bad
+   base64 padding) is decoded as far as it goes and sets
+   SIFT_DEFECT_BAD_ENCODED_WORD.  Output stops at out's maximum. */
 void sift_rfc2047_decode(const char *in, size_t len, struct sift_buf *out, uint32_t *defects);
 
 #endif
