@@ -201,6 +201,17 @@ field_name_len(const char *s, size_t len)
 	return (ssize_t)name_len;
 }
 
+/* Printable ASCII other than ':', at least one (RFC 5322 2.2). */
+static bool
+field_name_valid(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		if ((unsigned char)s[i] <= 32 || (unsigned char)s[i] >= 127 || s[i] == ':')
+			return false;
+	}
+	return len > 0;
+}
+
 static void
 field_flush(struct sift_message *msg)
 {
@@ -628,13 +639,22 @@ int
 sift_message_feed_header(struct sift_message *msg, const char *name, size_t name_len,
 			 const char *value, size_t value_len, const char **error_r)
 {
-	if (msg->mode == FEED_RAW || msg->root->body_offset != UNSET_OFFSET) {
+	if (msg->mode == FEED_RAW || msg->state != STATE_HEADERS || msg->cur != msg->root) {
 		*error_r = "header field fed out of order";
 		return -1;
 	}
 	msg->mode = FEED_FIELDS;
+	if (!field_name_valid(name, name_len)) {
+		/* The MTA took it for a field, but no rule can name it and it
+		   could not be written back as one field. */
+		msg->root->defects |= SIFT_DEFECT_HEADER_SYNTAX;
+		return 0;
+	}
 	/* Rebuilt as it stood in the message, with CRLF line ends, so that
-	   the stored copy and every offset mean the same in both modes. */
+	   the stored copy and every offset mean the same in both modes.  A
+	   line end inside the value that is not followed by white space gets
+	   a space, so the value can neither end the header block nor start
+	   another field. */
 	struct sift_buf buf;
 	sift_buf_init(&buf, 0);
 	(void)sift_buf_append(&buf, name, name_len);
@@ -642,9 +662,15 @@ sift_message_feed_header(struct sift_message *msg, const char *name, size_t name
 	if (value_len == 0 || !sift_is_wsp(value[0]))
 		(void)sift_buf_append_c(&buf, ' ');
 	for (size_t i = 0; i < value_len; i++) {
-		if (value[i] == '\n' && (i == 0 || value[i - 1] != '\r'))
-			(void)sift_buf_append_c(&buf, '\r');
-		(void)sift_buf_append_c(&buf, value[i]);
+		if (value[i] == '\r' && i + 1 < value_len && value[i + 1] == '\n')
+			continue;
+		if (value[i] != '\n') {
+			(void)sift_buf_append_c(&buf, value[i]);
+			continue;
+		}
+		(void)sift_buf_append(&buf, "\r\n", 2);
+		if (i + 1 >= value_len || !sift_is_wsp(value[i + 1]))
+			(void)sift_buf_append_c(&buf, ' ');
 	}
 	(void)sift_buf_append(&buf, "\r\n", 2);
 	int ret = feed_bytes(msg, buf.data, buf.len, error_r);

@@ -463,6 +463,36 @@ test_milter_folded_value(void **state)
 	sift_message_destroy(&msg);
 }
 
+static void
+test_milter_hostile_fields(void **state)
+{
+	/* Whatever the MTA hands over, each call is one field: a value with
+	   bare or doubled line ends cannot end the header block, and a name
+	   that is no field name is dropped with a defect. */
+	struct sift_message *msg = sift_message_create(NULL, NULL);
+	const char *error;
+	assert_int_equal(sift_message_feed_header(msg, "Bad Name", 8, "x", 1, &error), 0);
+	assert_int_equal(sift_message_feed_header(msg, "\xff", 1, "x", 1, &error), 0);
+	assert_int_equal(sift_message_feed_header(msg, "", 0, "x", 1, &error), 0);
+	assert_int_equal(sift_message_feed_header(msg, "A", 1, "one\n\ntwo\nThree: 3\n", 18, &error), 0);
+	assert_int_equal(sift_message_feed_header(msg, "B", 1, "", 0, &error), 0);
+	assert_int_equal(sift_message_feed_end_of_headers(msg, &error), 0);
+	assert_int_equal(sift_message_feed_body(msg, "body\r\n", 6, &error), 0);
+	assert_int_equal(sift_message_finish(msg, &error), 0);
+	struct sift_part *root = sift_message_root(msg);
+	assert_int_equal(root->headers.count, 2);
+	assert_true((root->defects & SIFT_DEFECT_HEADER_SYNTAX) != 0);
+	struct sift_header *a = sift_header_find(&root->headers, "a", NULL);
+	size_t len;
+	assert_string_equal(sift_header_unfolded(sift_message_arena(msg), a, &len),
+			    "one  two Three: 3");
+	assert_null(sift_header_find(&root->headers, "three", NULL));
+	assert_body(msg, 0, "body\r\n");
+	/* No field after the end of the headers. */
+	assert_int_equal(sift_message_feed_header(msg, "C", 1, "c", 1, &error), -1);
+	sift_message_destroy(&msg);
+}
+
 /* ---- decoding ------------------------------------------------------------ */
 
 static void
@@ -679,6 +709,7 @@ main(void)
 		cmocka_unit_test(test_nul_and_8bit_header),
 		cmocka_unit_test(test_milter_shape_matches_raw),
 		cmocka_unit_test(test_milter_folded_value),
+		cmocka_unit_test(test_milter_hostile_fields),
 		cmocka_unit_test(test_decode_parts),
 		cmocka_unit_test(test_depth_limit),
 		cmocka_unit_test(test_parts_limit),
