@@ -524,7 +524,23 @@ iconv_to_utf8(iconv_t cd, size_t unit, const char *in, size_t len, struct sift_b
 /* glibc reads the byte-order mark of UTF-16 and UTF-32 only on the first
    use of a descriptor, and a reset does not undo that, so the byte order
    is chosen here and the descriptor is for a fixed order.  Without a mark
-   the order is big-endian (RFC 2781 4.3). */
+   RFC 2781 4.3 says big-endian, but unmarked UTF-16 in mail comes mostly
+   from Windows, little-endian: when the text has more zero bytes in odd
+   positions than in even ones (Latin text, "A\0B\0"), it is read as
+   little-endian; otherwise big-endian. */
+static bool
+utf16_looks_le(const unsigned char *in, size_t len)
+{
+	size_t even = 0;
+	size_t odd = 0;
+	size_t n = len < 4096 ? len : 4096;
+	for (size_t i = 0; i + 1 < n; i += 2) {
+		even += in[i] == 0;
+		odd += in[i + 1] == 0;
+	}
+	return odd > even;
+}
+
 static const char *
 charset_byte_order(const char *name, const unsigned char *in, size_t len, size_t *skip_r)
 {
@@ -534,9 +550,11 @@ charset_byte_order(const char *name, const unsigned char *in, size_t len, size_t
 			*skip_r = 2;
 			return "UTF-16LE";
 		}
-		if (len >= 2 && in[0] == 0xfe && in[1] == 0xff)
+		if (len >= 2 && in[0] == 0xfe && in[1] == 0xff) {
 			*skip_r = 2;
-		return "UTF-16BE";
+			return "UTF-16BE";
+		}
+		return utf16_looks_le(in, len) ? "UTF-16LE" : "UTF-16BE";
 	}
 	if (strcmp(name, "UTF-32") == 0) {
 		if (len >= 4 && memcmp(in, "\xff\xfe\0\0", 4) == 0) {

@@ -142,6 +142,11 @@ test_unicode_forms(void **state)
 	CHECK("UTF-16", "\xff\xfe\x41\x00\xe9\x00", "A\xc3\xa9", 0);
 	CHECK("utf-16le", "\x41\x00", "A", 0);
 	CHECK("utf-16", "\x00\x41", "A", 0);
+	/* Unmarked: the zero bytes tell the order of Latin text. */
+	CHECK("utf-16", "\x41\x00\xe9\x00", "A\xc3\xa9", 0);
+	CHECK("utf-16", "\x00\x41\x00\xe9", "A\xc3\xa9", 0);
+	/* No zero bytes at all (CJK): big-endian, as RFC 2781 says. */
+	CHECK("utf-16", "\x4e\x2d\x65\x87", "\xe4\xb8\xad\xe6\x96\x87", 0);
 	CHECK("unicode", "\xff\xfe\x41\x00", "A", 0);
 	CHECK("utf-32", "\xff\xfe\0\0\x41\0\0\0", "A", 0);
 	CHECK("utf-32", "\0\0\xfe\xff\0\0\0\x41", "A", 0);
