@@ -197,7 +197,7 @@ read_pass(const struct file_list *list)
 
 static void
 parse_pass(const struct file_list *list, const struct sift_limits *limits,
-	   struct parse_stats *stats)
+           struct parse_stats *stats)
 {
 	memset(stats, 0, sizeof(*stats));
 	for (size_t i = 0; i < list->count; i++) {
@@ -225,7 +225,7 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: parse-bench [--rounds N] [--limit NAME=VALUE]... PATH...\n"
-			"  PATH: a message file, a Maildir (cur/ and new/) or a directory\n");
+	                "  PATH: a message file, a Maildir (cur/ and new/) or a directory\n");
 	exit(2);
 }
 

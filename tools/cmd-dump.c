@@ -40,7 +40,7 @@ part_is_message(const struct sift_part *part)
 /* Appends the addresses of every field of that name to *tail. */
 static void
 collect_addresses(struct sift_message *msg, struct sift_part *part, const char *field,
-		  struct sift_address **head)
+                  struct sift_address **head)
 {
 	struct sift_arena *arena = sift_message_arena(msg);
 	size_t max = sift_limit(sift_message_limits(msg), SIFT_LIMIT_ADDRESS_COUNT);
@@ -130,7 +130,7 @@ write_address(struct json_writer *w, struct sift_arena *arena, const struct sift
 
 static void
 write_part(struct json_writer *w, struct sift_message *msg, struct sift_part *part,
-	   struct part_view *views)
+           struct part_view *views)
 {
 	struct sift_arena *arena = sift_message_arena(msg);
 	struct part_view *view = &views[part->index];
@@ -218,7 +218,8 @@ write_part(struct json_writer *w, struct sift_message *msg, struct sift_part *pa
 		for (int i = 0; i < 6; i++) {
 			json_key(w, address_keys[i]);
 			json_begin_array(w);
-			for (const struct sift_address *a = view->addresses[i]; a != NULL; a = a->next)
+			for (const struct sift_address *a = view->addresses[i]; a != NULL;
+			     a = a->next)
 				write_address(w, arena, a);
 			json_end_array(w);
 		}

@@ -6,8 +6,8 @@
    taking the arguments after the subcommand name and returning the exit
    status (0 success, 1 runtime failure, 2 usage or input error). */
 
-#define MAILSIFT_EXIT_OK 0
-#define MAILSIFT_EXIT_FAIL 1
+#define MAILSIFT_EXIT_OK    0
+#define MAILSIFT_EXIT_FAIL  1
 #define MAILSIFT_EXIT_USAGE 2
 
 int cmd_dump(int argc, char **argv);

@@ -58,7 +58,7 @@ static int
 store_fail(struct sift_body_store *store, const char *what, const char **error_r)
 {
 	snprintf(store->error, sizeof(store->error), "message spill file: %s: %s", what,
-		 strerror(errno));
+	         strerror(errno));
 	*error_r = store->error;
 	return -1;
 }
@@ -106,7 +106,7 @@ store_spill(struct sift_body_store *store, const char **error_r)
 
 int
 sift_body_store_append(struct sift_body_store *store, const void *data, size_t len,
-		       const char **error_r)
+                       const char **error_r)
 {
 	if (len == 0)
 		return 0;
@@ -138,7 +138,7 @@ sift_body_store_spilled(const struct sift_body_store *store)
 
 ssize_t
 sift_body_store_read(struct sift_body_store *store, uint64_t offset, void *buf, size_t len,
-		     const char **error_r)
+                     const char **error_r)
 {
 	if (offset >= store->size)
 		return 0;
@@ -150,7 +150,8 @@ sift_body_store_read(struct sift_body_store *store, uint64_t offset, void *buf, 
 	}
 	size_t done = 0;
 	while (done < len) {
-		ssize_t n = pread(store->fd, (char *)buf + done, len - done, (off_t)(offset + done));
+		ssize_t n =
+		    pread(store->fd, (char *)buf + done, len - done, (off_t)(offset + done));
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;

@@ -20,17 +20,16 @@ void sift_body_store_destroy(struct sift_body_store **store);
 /* Returns 0, or -1 with *error_r if the spill file cannot be made or
    written (the host then tempfails). */
 int sift_body_store_append(struct sift_body_store *store, const void *data, size_t len,
-			   const char **error_r);
+                           const char **error_r);
 uint64_t sift_body_store_size(const struct sift_body_store *store);
 bool sift_body_store_spilled(const struct sift_body_store *store);
 
 /* Copies up to len bytes from offset into buf; returns the count copied
    (short only at the end of the data) or -1 with *error_r on I/O error. */
-ssize_t sift_body_store_read(struct sift_body_store *store, uint64_t offset, void *buf,
-			     size_t len, const char **error_r);
+ssize_t sift_body_store_read(struct sift_body_store *store, uint64_t offset, void *buf, size_t len,
+                             const char **error_r);
 /* A pointer to len contiguous bytes at offset when they are in memory,
    else NULL (the caller then reads into its own buffer). */
-const void *sift_body_store_peek(const struct sift_body_store *store, uint64_t offset,
-				 size_t len);
+const void *sift_body_store_peek(const struct sift_body_store *store, uint64_t offset, size_t len);
 
 #endif

@@ -51,109 +51,109 @@ struct charset_alias {
    backslash and tilde where glibc's SHIFT_JIS gives yen and overline).
    The "-i"/"-e" Hebrew and Arabic labels only say how text is laid out. */
 static const struct charset_alias charset_aliases[] = {
-	{"utf8", "utf-8"},
-	{"unicode-1-1-utf-8", "utf-8"},
-	{"unicode-2-0-utf-8", "utf-8"},
-	{"ascii", "us-ascii"},
-	{"us", "us-ascii"},
-	{"ansi_x3.4-1968", "us-ascii"},
-	{"ansi_x3.4-1986", "us-ascii"},
-	{"iso646-us", "us-ascii"},
-	{"iso-ir-6", "us-ascii"},
-	{"cp367", "us-ascii"},
-	{"ibm367", "us-ascii"},
-	{"csascii", "us-ascii"},
-	{"646", "us-ascii"},
-	{"latin1", "ISO-8859-1"},
-	{"latin-1", "ISO-8859-1"},
-	{"l1", "ISO-8859-1"},
-	{"iso8859-1", "ISO-8859-1"},
-	{"iso_8859-1", "ISO-8859-1"},
-	{"latin2", "ISO-8859-2"},
-	{"latin-2", "ISO-8859-2"},
-	{"l2", "ISO-8859-2"},
-	{"latin9", "ISO-8859-15"},
-	{"latin-9", "ISO-8859-15"},
-	{"l9", "ISO-8859-15"},
-	{"iso-8859-6-i", "ISO-8859-6"},
-	{"iso-8859-6-e", "ISO-8859-6"},
-	{"iso_8859-6-i", "ISO-8859-6"},
-	{"iso_8859-6-e", "ISO-8859-6"},
-	{"iso-8859-8-i", "ISO-8859-8"},
-	{"iso-8859-8-e", "ISO-8859-8"},
-	{"iso_8859-8-i", "ISO-8859-8"},
-	{"iso_8859-8-e", "ISO-8859-8"},
-	{"csiso88598i", "ISO-8859-8"},
-	{"csiso88598e", "ISO-8859-8"},
-	{"logical", "ISO-8859-8"},
-	{"visual", "ISO-8859-8"},
-	{"ks_c_5601-1987", "CP949"},
-	{"ks_c_5601-1989", "CP949"},
-	{"ks_c_5601", "CP949"},
-	{"ks_c_5601_1987", "CP949"},
-	{"ksc5601", "CP949"},
-	{"ksc_5601", "CP949"},
-	{"korean", "CP949"},
-	{"euc-kr", "CP949"},
-	{"euckr", "CP949"},
-	{"cseuckr", "CP949"},
-	{"uhc", "CP949"},
-	{"cp949", "CP949"},
-	{"gb2312", "GB18030"},
-	{"gb_2312", "GB18030"},
-	{"gb_2312-80", "GB18030"},
-	{"csgb2312", "GB18030"},
-	{"euc-cn", "GB18030"},
-	{"euccn", "GB18030"},
-	{"chinese", "GB18030"},
-	{"iso-ir-58", "GB18030"},
-	{"gbk", "GB18030"},
-	{"cp936", "GB18030"},
-	{"gb18030", "GB18030"},
-	{"big5", "BIG5"},
-	{"big-5", "BIG5"},
-	{"cn-big5", "BIG5"},
-	{"csbig5", "BIG5"},
-	{"shift_jis", "CP932"},
-	{"shift-jis", "CP932"},
-	{"sjis", "CP932"},
-	{"ms_kanji", "CP932"},
-	{"csshiftjis", "CP932"},
-	{"windows-31j", "CP932"},
-	{"cswindows31j", "CP932"},
-	{"cp932", "CP932"},
-	{"iso-2022-jp", "ISO-2022-JP"},
-	{"csiso2022jp", "ISO-2022-JP"},
-	{"euc-jp", "EUC-JP"},
-	{"eucjp", "EUC-JP"},
-	{"koi8-r", "KOI8-R"},
-	{"koi8r", "KOI8-R"},
-	{"koi8", "KOI8-R"},
-	{"cskoi8r", "KOI8-R"},
-	{"koi8-u", "KOI8-U"},
-	{"koi8u", "KOI8-U"},
-	{"utf-16", "UTF-16"},
-	{"utf16", "UTF-16"},
-	{"unicode", "UTF-16"},
-	{"utf-32", "UTF-32"},
-	{"utf32", "UTF-32"},
-	{"utf-7", "UTF-7"},
-	{"utf7", "UTF-7"},
-	{"unicode-1-1-utf-7", "UTF-7"},
-	{"csunicode11utf7", "UTF-7"},
-	{"mac", "MACINTOSH"},
-	{"macintosh", "MACINTOSH"},
-	{"mac-roman", "MACINTOSH"},
-	{"macroman", "MACINTOSH"},
-	{"tis-620", "TIS-620"},
+    {"utf8", "utf-8"},
+    {"unicode-1-1-utf-8", "utf-8"},
+    {"unicode-2-0-utf-8", "utf-8"},
+    {"ascii", "us-ascii"},
+    {"us", "us-ascii"},
+    {"ansi_x3.4-1968", "us-ascii"},
+    {"ansi_x3.4-1986", "us-ascii"},
+    {"iso646-us", "us-ascii"},
+    {"iso-ir-6", "us-ascii"},
+    {"cp367", "us-ascii"},
+    {"ibm367", "us-ascii"},
+    {"csascii", "us-ascii"},
+    {"646", "us-ascii"},
+    {"latin1", "ISO-8859-1"},
+    {"latin-1", "ISO-8859-1"},
+    {"l1", "ISO-8859-1"},
+    {"iso8859-1", "ISO-8859-1"},
+    {"iso_8859-1", "ISO-8859-1"},
+    {"latin2", "ISO-8859-2"},
+    {"latin-2", "ISO-8859-2"},
+    {"l2", "ISO-8859-2"},
+    {"latin9", "ISO-8859-15"},
+    {"latin-9", "ISO-8859-15"},
+    {"l9", "ISO-8859-15"},
+    {"iso-8859-6-i", "ISO-8859-6"},
+    {"iso-8859-6-e", "ISO-8859-6"},
+    {"iso_8859-6-i", "ISO-8859-6"},
+    {"iso_8859-6-e", "ISO-8859-6"},
+    {"iso-8859-8-i", "ISO-8859-8"},
+    {"iso-8859-8-e", "ISO-8859-8"},
+    {"iso_8859-8-i", "ISO-8859-8"},
+    {"iso_8859-8-e", "ISO-8859-8"},
+    {"csiso88598i", "ISO-8859-8"},
+    {"csiso88598e", "ISO-8859-8"},
+    {"logical", "ISO-8859-8"},
+    {"visual", "ISO-8859-8"},
+    {"ks_c_5601-1987", "CP949"},
+    {"ks_c_5601-1989", "CP949"},
+    {"ks_c_5601", "CP949"},
+    {"ks_c_5601_1987", "CP949"},
+    {"ksc5601", "CP949"},
+    {"ksc_5601", "CP949"},
+    {"korean", "CP949"},
+    {"euc-kr", "CP949"},
+    {"euckr", "CP949"},
+    {"cseuckr", "CP949"},
+    {"uhc", "CP949"},
+    {"cp949", "CP949"},
+    {"gb2312", "GB18030"},
+    {"gb_2312", "GB18030"},
+    {"gb_2312-80", "GB18030"},
+    {"csgb2312", "GB18030"},
+    {"euc-cn", "GB18030"},
+    {"euccn", "GB18030"},
+    {"chinese", "GB18030"},
+    {"iso-ir-58", "GB18030"},
+    {"gbk", "GB18030"},
+    {"cp936", "GB18030"},
+    {"gb18030", "GB18030"},
+    {"big5", "BIG5"},
+    {"big-5", "BIG5"},
+    {"cn-big5", "BIG5"},
+    {"csbig5", "BIG5"},
+    {"shift_jis", "CP932"},
+    {"shift-jis", "CP932"},
+    {"sjis", "CP932"},
+    {"ms_kanji", "CP932"},
+    {"csshiftjis", "CP932"},
+    {"windows-31j", "CP932"},
+    {"cswindows31j", "CP932"},
+    {"cp932", "CP932"},
+    {"iso-2022-jp", "ISO-2022-JP"},
+    {"csiso2022jp", "ISO-2022-JP"},
+    {"euc-jp", "EUC-JP"},
+    {"eucjp", "EUC-JP"},
+    {"koi8-r", "KOI8-R"},
+    {"koi8r", "KOI8-R"},
+    {"koi8", "KOI8-R"},
+    {"cskoi8r", "KOI8-R"},
+    {"koi8-u", "KOI8-U"},
+    {"koi8u", "KOI8-U"},
+    {"utf-16", "UTF-16"},
+    {"utf16", "UTF-16"},
+    {"unicode", "UTF-16"},
+    {"utf-32", "UTF-32"},
+    {"utf32", "UTF-32"},
+    {"utf-7", "UTF-7"},
+    {"utf7", "UTF-7"},
+    {"unicode-1-1-utf-7", "UTF-7"},
+    {"csunicode11utf7", "UTF-7"},
+    {"mac", "MACINTOSH"},
+    {"macintosh", "MACINTOSH"},
+    {"mac-roman", "MACINTOSH"},
+    {"macroman", "MACINTOSH"},
+    {"tis-620", "TIS-620"},
 };
 
 /* Labels that name no charset: converting them would be a guess. glibc
    would also read "" as the locale's charset and "wchar_t" as its own
    internal form. */
 static const char *const charset_not_charsets[] = {
-	"unknown", "unknown-8bit", "user-defined", "default", "none", "null", "charset",
-	"8bit",    "7bit",         "binary",       "char",    "wchar_t", "internal",
+    "unknown", "unknown-8bit", "user-defined", "default", "none",    "null",     "charset",
+    "8bit",    "7bit",         "binary",       "char",    "wchar_t", "internal",
 };
 
 static bool
@@ -177,8 +177,7 @@ has_prefix(const char *s, size_t len, const char *prefix, size_t *plen_r)
 static bool
 charset_codepage(char *buf, size_t *len)
 {
-	static const char *const prefixes[] = {"windows-", "win-", "cp-", "cp_", "cp", "ms-",
-					       "ms"};
+	static const char *const prefixes[] = {"windows-", "win-", "cp-", "cp_", "cp", "ms-", "ms"};
 	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
 		size_t plen;
 		if (!has_prefix(buf, *len, prefixes[i], &plen))
@@ -214,8 +213,7 @@ charset_rejected(const char *name)
 /* Maps a label to what converts it.  For CHARSET_ICONV, *name_r is the
    name for iconv_open() (pointing into buf or the alias table). */
 static enum charset_kind
-charset_resolve(const char *label, size_t len, char buf[CHARSET_NAME_MAX + 1],
-		const char **name_r)
+charset_resolve(const char *label, size_t len, char buf[CHARSET_NAME_MAX + 1], const char **name_r)
 {
 	sift_mem_trim(&label, &len);
 	if (len == 0 || len > CHARSET_NAME_MAX)
@@ -483,7 +481,7 @@ charset_unit(const char *name)
 
 static void
 iconv_to_utf8(iconv_t cd, size_t unit, const char *in, size_t len, struct sift_buf *out,
-	      uint32_t *defects)
+              uint32_t *defects)
 {
 	char tmp[4096];
 	char *inp = (char *)in;
@@ -570,7 +568,7 @@ charset_byte_order(const char *name, const unsigned char *in, size_t len, size_t
 
 int
 sift_charset_to_utf8(const char *charset, size_t charset_len, const void *in, size_t len,
-		     struct sift_buf *out, uint32_t *defects)
+                     struct sift_buf *out, uint32_t *defects)
 {
 	char buf[CHARSET_NAME_MAX + 1];
 	const char *name = NULL;
@@ -595,7 +593,7 @@ sift_charset_to_utf8(const char *charset, size_t charset_len, const void *in, si
 		return -1;
 	if (!out->overflow && len > skip)
 		iconv_to_utf8(cd, charset_unit(name), (const char *)in + skip, len - skip, out,
-			      defects);
+		              defects);
 	return 0;
 }
 

@@ -28,7 +28,7 @@
    cut at a character boundary and conversion stops; the return is still
    0. */
 int sift_charset_to_utf8(const char *charset, size_t charset_len, const void *in, size_t len,
-			 struct sift_buf *out, uint32_t *defects);
+                         struct sift_buf *out, uint32_t *defects);
 
 /* True if sift_charset_to_utf8() would accept this charset name. */
 bool sift_charset_known(const char *charset, size_t charset_len);
@@ -38,7 +38,7 @@ bool sift_charset_known(const char *charset, size_t charset_len);
    a sequence cut short) becomes one U+FFFD and sets
    SIFT_DEFECT_BAD_CHARSET_DATA.  NUL bytes are data and are copied. */
 void sift_charset_utf8_sanitize(const void *in, size_t len, struct sift_buf *out,
-				uint32_t *defects);
+                                uint32_t *defects);
 
 /* Frees this thread's cached iconv descriptors.  Threads that used the
    cache also free them automatically when they exit; this is for hosts

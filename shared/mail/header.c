@@ -27,7 +27,7 @@ header_scan_defects(const char *s, size_t len)
 
 struct sift_header *
 sift_header_add(struct sift_arena *arena, struct sift_header_list *list, const char *name,
-		size_t name_len, const char *raw, size_t raw_len)
+                size_t name_len, const char *raw, size_t raw_len)
 {
 	struct sift_header *hdr = sift_arena_zalloc(arena, sizeof(*hdr));
 	/* Name and value in one allocation: "name\0raw\0". */
@@ -53,7 +53,7 @@ sift_header_add(struct sift_arena *arena, struct sift_header_list *list, const c
 
 struct sift_header *
 sift_header_find(const struct sift_header_list *list, const char *name,
-		 const struct sift_header *after)
+                 const struct sift_header *after)
 {
 	struct sift_header *hdr = after != NULL ? after->next : list->first;
 	for (; hdr != NULL; hdr = hdr->next) {
@@ -117,7 +117,8 @@ sift_header_value(struct sift_arena *arena, struct sift_header *hdr, size_t *len
 			struct sift_buf buf;
 			sift_buf_init(&buf, 0);
 			sift_rfc2047_decode(unfolded, len, &buf, &hdr->defects);
-			hdr->value = sift_arena_memdup0(arena, buf.data != NULL ? buf.data : "", buf.len);
+			hdr->value =
+			    sift_arena_memdup0(arena, buf.data != NULL ? buf.data : "", buf.len);
 			hdr->value_len = buf.len;
 			sift_buf_free(&buf);
 		}
@@ -130,9 +131,23 @@ bool
 sift_header_is_address(const char *name, size_t name_len)
 {
 	static const char *const names[] = {
-		"from", "sender", "reply-to", "to", "cc", "bcc", "resent-from",
-		"resent-sender", "resent-to", "resent-cc", "resent-bcc", "return-path",
-		"delivered-to", "envelope-to", "x-original-to", "errors-to", "disposition-notification-to",
+	    "from",
+	    "sender",
+	    "reply-to",
+	    "to",
+	    "cc",
+	    "bcc",
+	    "resent-from",
+	    "resent-sender",
+	    "resent-to",
+	    "resent-cc",
+	    "resent-bcc",
+	    "return-path",
+	    "delivered-to",
+	    "envelope-to",
+	    "x-original-to",
+	    "errors-to",
+	    "disposition-notification-to",
 	};
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		if (sift_mem_eq_ci(name, name_len, names[i]))

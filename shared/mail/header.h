@@ -42,20 +42,19 @@ struct sift_header_list {
 /* Appends a field.  raw points to the field body as received; it is
    copied into the arena.  NUL and 8-bit bytes are flagged on the field. */
 struct sift_header *sift_header_add(struct sift_arena *arena, struct sift_header_list *list,
-				    const char *name, size_t name_len, const char *raw,
-				    size_t raw_len);
+                                    const char *name, size_t name_len, const char *raw,
+                                    size_t raw_len);
 
 /* The next field after `after` (the first if NULL) whose name matches
    case-insensitively; NULL when there is none. */
 struct sift_header *sift_header_find(const struct sift_header_list *list, const char *name,
-				     const struct sift_header *after);
+                                     const struct sift_header *after);
 /* Number of fields with that name. */
 size_t sift_header_count(const struct sift_header_list *list, const char *name);
 
 /* The field body with folding removed (CRLF/LF before white space
    deleted, RFC 5322 2.2.3), trailing white space trimmed. */
-const char *sift_header_unfolded(struct sift_arena *arena, struct sift_header *hdr,
-				 size_t *len_r);
+const char *sift_header_unfolded(struct sift_arena *arena, struct sift_header *hdr, size_t *len_r);
 /* The unfolded body with RFC 2047 encoded words decoded to UTF-8 (text
    outside encoded words is kept as it is).  Decoding defects are added to
    hdr->defects. */

@@ -81,7 +81,7 @@ struct sift_message {
 	enum feed_mode mode;
 	bool finished;
 
-	uint64_t size;	 /* bytes fed */
+	uint64_t size;   /* bytes fed */
 	uint64_t offset; /* bytes stored and scanned */
 	uint64_t scan_max;
 
@@ -93,7 +93,7 @@ struct sift_message {
 	uint64_t line_len;
 	bool line_skipping;
 	bool line_cut;
-	char prev_byte;	       /* the byte before the next one to scan */
+	char prev_byte;        /* the byte before the next one to scan */
 	unsigned int prev_eol; /* length of the previous line's end: 0, 1 or 2 */
 	bool first_line;       /* no line of the message seen yet */
 
@@ -153,8 +153,8 @@ sift_message_create(const struct sift_limits *limits, const char *tmpdir)
 	const struct sift_limits *l = &msg->limits;
 	msg->store = sift_body_store_create((size_t)sift_limit(l, SIFT_LIMIT_BODY_MEMORY), tmpdir);
 	msg->scan_max = sift_limit(l, SIFT_LIMIT_BODY_SCAN);
-	msg->line_cap_body = 2 + (size_t)sift_limit(l, SIFT_LIMIT_BOUNDARY_LENGTH) + 2 +
-			     BOUNDARY_PADDING + 2;
+	msg->line_cap_body =
+	    2 + (size_t)sift_limit(l, SIFT_LIMIT_BOUNDARY_LENGTH) + 2 + BOUNDARY_PADDING + 2;
 	/* A header line is kept whole up to the field limit, plus its end. */
 	sift_buf_init(&msg->line, 0);
 	sift_buf_init(&msg->field, (size_t)sift_limit(l, SIFT_LIMIT_LINE_LENGTH));
@@ -245,7 +245,7 @@ field_flush(struct sift_message *msg)
 		raw_len--;
 	}
 	struct sift_header *hdr =
-		sift_header_add(msg->arena, &part->headers, s, (size_t)name_len, raw, raw_len);
+	    sift_header_add(msg->arena, &part->headers, s, (size_t)name_len, raw, raw_len);
 	part->defects |= hdr->defects;
 	msg->header_count++;
 	msg->header_bytes += len;
@@ -273,7 +273,8 @@ part_interpret_headers(struct sift_message *msg, struct sift_part *part)
 	}
 	if (!typed) {
 		struct sift_part *parent = part->parent;
-		if (parent != NULL && parent->is_multipart && strcmp(parent->subtype, "digest") == 0) {
+		if (parent != NULL && parent->is_multipart &&
+		    strcmp(parent->subtype, "digest") == 0) {
 			part->type = "message";
 			part->subtype = "rfc822";
 		}
@@ -299,8 +300,7 @@ part_interpret_headers(struct sift_message *msg, struct sift_part *part)
 }
 
 static void
-bounds_push(struct sift_message *msg, struct sift_part *multipart, const char *boundary,
-	    size_t len)
+bounds_push(struct sift_message *msg, struct sift_part *multipart, const char *boundary, size_t len)
 {
 	if (msg->nbounds == msg->bounds_alloc) {
 		msg->bounds_alloc = msg->bounds_alloc == 0 ? 8 : msg->bounds_alloc * 2;
@@ -328,8 +328,9 @@ headers_end(struct sift_message *msg, uint64_t body_offset, bool descend)
 		return;
 
 	bool multipart = strcmp(part->type, "multipart") == 0;
-	bool message = strcmp(part->type, "message") == 0 &&
-		       (strcmp(part->subtype, "rfc822") == 0 || strcmp(part->subtype, "global") == 0);
+	bool message =
+	    strcmp(part->type, "message") == 0 &&
+	    (strcmp(part->subtype, "rfc822") == 0 || strcmp(part->subtype, "global") == 0);
 	if (!multipart && !message)
 		return;
 
@@ -569,7 +570,7 @@ scan(struct sift_message *msg, const char *p, size_t n)
 				msg->line_skipping = true;
 			} else {
 				size_t cap = msg->state == STATE_HEADERS ? msg->field.max + 2
-									 : msg->line_cap_body;
+				                                         : msg->line_cap_body;
 				size_t room = cap > msg->line.len ? cap - msg->line.len : 0;
 				if (k <= room) {
 					(void)sift_buf_append(&msg->line, p, k);
@@ -637,7 +638,7 @@ sift_message_feed(struct sift_message *msg, const void *data, size_t len, const 
 
 int
 sift_message_feed_header(struct sift_message *msg, const char *name, size_t name_len,
-			 const char *value, size_t value_len, const char **error_r)
+                         const char *value, size_t value_len, const char **error_r)
 {
 	if (msg->mode == FEED_RAW || msg->state != STATE_HEADERS || msg->cur != msg->root) {
 		*error_r = "header field fed out of order";
@@ -690,8 +691,7 @@ sift_message_feed_end_of_headers(struct sift_message *msg, const char **error_r)
 }
 
 int
-sift_message_feed_body(struct sift_message *msg, const void *data, size_t len,
-		       const char **error_r)
+sift_message_feed_body(struct sift_message *msg, const void *data, size_t len, const char **error_r)
 {
 	if (msg->mode == FEED_NONE)
 		msg->mode = FEED_RAW;
@@ -770,7 +770,7 @@ sift_message_defects(const struct sift_message *msg)
 
 ssize_t
 sift_message_read(struct sift_message *msg, uint64_t offset, void *buf, size_t len,
-		  const char **error_r)
+                  const char **error_r)
 {
 	return sift_body_store_read(msg->store, offset, buf, len, error_r);
 }
@@ -789,7 +789,7 @@ sift_part_next(struct sift_part *part)
 
 int
 sift_part_decode(struct sift_message *msg, struct sift_part *part, unsigned int flags,
-		 struct sift_buf *out, const char **error_r)
+                 struct sift_buf *out, const char **error_r)
 {
 	bool charset = (flags & SIFT_DECODE_CHARSET) != 0 && strcmp(part->type, "text") == 0;
 	enum sift_cte cte = (flags & SIFT_DECODE_TRANSFER) != 0 ? part->cte : SIFT_CTE_7BIT;
@@ -832,8 +832,9 @@ sift_part_decode(struct sift_message *msg, struct sift_part *part, unsigned int 
 
 	if (charset) {
 		const char *cs = part->charset != NULL ? part->charset : "us-ascii";
-		if (ret == 0 && sift_charset_to_utf8(cs, strlen(cs), tmp.data != NULL ? tmp.data : "",
-						     tmp.len, out, &part->defects) < 0) {
+		if (ret == 0 &&
+		    sift_charset_to_utf8(cs, strlen(cs), tmp.data != NULL ? tmp.data : "", tmp.len,
+		                         out, &part->defects) < 0) {
 			part->defects |= SIFT_DEFECT_UNKNOWN_CHARSET;
 			sift_buf_append_trunc(out, tmp.data != NULL ? tmp.data : "", tmp.len);
 		}
@@ -851,14 +852,14 @@ sift_part_disposition(struct sift_message *msg, struct sift_part *part, const ch
 	if (!pi->disposition_parsed) {
 		pi->disposition_parsed = true;
 		struct sift_header *hdr =
-			sift_header_find(&part->headers, "content-disposition", NULL);
+		    sift_header_find(&part->headers, "content-disposition", NULL);
 		struct sift_param *params = NULL;
 		if (hdr != NULL) {
 			size_t len;
 			const char *value = sift_header_unfolded(msg->arena, hdr, &len);
 			const char *type;
 			if (sift_rfc2045_disposition(msg->arena, value, len, &type, &params,
-						     &part->defects) == 0)
+			                             &part->defects) == 0)
 				pi->disposition = type;
 		}
 		const struct sift_param *fn = sift_param_find(params, "filename");

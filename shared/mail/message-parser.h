@@ -34,9 +34,9 @@
 struct sift_part {
 	struct sift_part *parent;
 	struct sift_part *children; /* first child */
-	struct sift_part *next;	    /* next sibling */
-	unsigned int index;	    /* pre-order number, the root is 0 */
-	unsigned int depth;	    /* the root is 0; each multipart or message/rfc822 level adds 1 */
+	struct sift_part *next;     /* next sibling */
+	unsigned int index;         /* pre-order number, the root is 0 */
+	unsigned int depth; /* the root is 0; each multipart or message/rfc822 level adds 1 */
 
 	struct sift_header_list headers;
 
@@ -67,14 +67,13 @@ void sift_message_destroy(struct sift_message **msg);
 
 /* All feed functions return 0, or -1 with *error_r when the body store
    cannot be written (the host tempfails); malformed input never fails. */
-int sift_message_feed(struct sift_message *msg, const void *data, size_t len,
-		      const char **error_r);
+int sift_message_feed(struct sift_message *msg, const void *data, size_t len, const char **error_r);
 /* One whole header field; the value may be folded with LF or CRLF. */
 int sift_message_feed_header(struct sift_message *msg, const char *name, size_t name_len,
-			     const char *value, size_t value_len, const char **error_r);
+                             const char *value, size_t value_len, const char **error_r);
 int sift_message_feed_end_of_headers(struct sift_message *msg, const char **error_r);
 int sift_message_feed_body(struct sift_message *msg, const void *data, size_t len,
-			   const char **error_r);
+                           const char **error_r);
 /* Ends the input: open parts are closed at the end of the data and
    flagged as they deserve.  The message is read-only afterwards. */
 int sift_message_finish(struct sift_message *msg, const char **error_r);
@@ -92,7 +91,7 @@ uint32_t sift_message_defects(const struct sift_message *msg);
 
 /* Reads stored bytes of the message (see sift_body_store_read()). */
 ssize_t sift_message_read(struct sift_message *msg, uint64_t offset, void *buf, size_t len,
-			  const char **error_r);
+                          const char **error_r);
 
 /* Pre-order walk: the next part after `part`, or NULL at the end. */
 struct sift_part *sift_part_next(struct sift_part *part);
@@ -108,12 +107,12 @@ enum sift_decode_flags {
    bounds the work.  Decoding defects are added to part->defects.  Returns
    0, or -1 with *error_r on a body store read error. */
 int sift_part_decode(struct sift_message *msg, struct sift_part *part, unsigned int flags,
-		     struct sift_buf *out, const char **error_r);
+                     struct sift_buf *out, const char **error_r);
 
 /* Content-Disposition type (lower case) or NULL, parsed on first use;
    *filename_r gets the disposition's filename or else Content-Type's name
    parameter (decoded), or NULL. */
 const char *sift_part_disposition(struct sift_message *msg, struct sift_part *part,
-				  const char **filename_r);
+                                  const char **filename_r);
 
 #endif

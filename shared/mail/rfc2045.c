@@ -20,66 +20,10 @@
 #include "mail/defects.h"
 #include "util/str.h"
 
-static bool
-is_token_char(char ch)
-{
-	unsigned char c = (unsigned char)ch;
-	if (c <= 0x20 || c >= 0x7f)
-		return false;
-	switch (c) {
-	case '(':
-	case ')':
-	case '<':
-	case '>':
-	case '@':
-	case ',':
-	case ';':
-	case ':':
-	case '\\':
-	case '"':
-	case '/':
-	case '[':
-	case ']':
-	case '?':
-	case '=':
-		return false;
-	default:
-		return true;
-	}
-}
-
-/* Skips white space, line ends and comments (nested, with quoted-pairs);
-   an unclosed comment runs to the end. */
-static const char *
-skip_cfws(const char *p, const char *end)
-{
-	while (p < end) {
-		if (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n') {
-			p++;
-			continue;
-		}
-		if (*p != '(')
-			break;
-		size_t depth = 0;
-		while (p < end) {
-			char c = *p++;
-			if (c == '\\') {
-				if (p < end)
-					p++;
-			} else if (c == '(') {
-				depth++;
-			} else if (c == ')' && --depth == 0) {
-				break;
-			}
-		}
-	}
-	return p;
-}
-
 static const char *
 skip_token(const char *p, const char *end)
 {
-	while (p < end && is_token_char(*p))
+	while (p < end && sift_rfc2231_token_char(*p))
 		p++;
 	return p;
 }
@@ -101,7 +45,7 @@ find_params(const char *p, const char *end)
 			if (p < end)
 				p++;
 		} else if (*p == '(') {
-			p = skip_cfws(p, end);
+			p = sift_rfc2231_skip_cfws(p, end, NULL);
 		} else {
 			p++;
 		}
@@ -128,7 +72,7 @@ sift_rfc2045_content_type(struct sift_arena *arena, const char *in, size_t len,
 		len = 0;
 	}
 	const char *end = in + len;
-	const char *p = skip_cfws(in, end);
+	const char *p = sift_rfc2231_skip_cfws(in, end, NULL);
 	const char *type = p;
 
 	if (defects == NULL)
@@ -139,10 +83,10 @@ sift_rfc2045_content_type(struct sift_arena *arena, const char *in, size_t len,
 
 	p = skip_token(p, end);
 	size_t type_len = (size_t)(p - type);
-	p = skip_cfws(p, end);
+	p = sift_rfc2231_skip_cfws(p, end, NULL);
 	if (type_len == 0 || p == end || *p != '/')
 		goto bad;
-	p = skip_cfws(p + 1, end);
+	p = sift_rfc2231_skip_cfws(p + 1, end, NULL);
 	const char *subtype = p;
 	p = skip_token(p, end);
 	size_t subtype_len = (size_t)(p - subtype);
@@ -177,7 +121,7 @@ sift_rfc2045_cte(const char *in, size_t len)
 	if (in == NULL)
 		return SIFT_CTE_UNKNOWN;
 	const char *end = in + len;
-	const char *token = skip_cfws(in, end);
+	const char *token = sift_rfc2231_skip_cfws(in, end, NULL);
 	size_t token_len = (size_t)(skip_token(token, end) - token);
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
@@ -218,10 +162,10 @@ sift_rfc2045_disposition(struct sift_arena *arena, const char *in, size_t len, c
 		len = 0;
 	}
 	const char *end = in + len;
-	const char *type = skip_cfws(in, end);
+	const char *type = sift_rfc2231_skip_cfws(in, end, NULL);
 	const char *p = skip_token(type, end);
 	size_t type_len = (size_t)(p - type);
-	const char *after = skip_cfws(p, end);
+	const char *after = sift_rfc2231_skip_cfws(p, end, NULL);
 
 	if (defects == NULL)
 		defects = &ignored;

@@ -26,7 +26,7 @@ struct sift_content_type {
    Parameter problems are flagged as sift_rfc2231_parse() does, without
    failing. */
 int sift_rfc2045_content_type(struct sift_arena *arena, const char *in, size_t len,
-			      struct sift_content_type *ct_r, uint32_t *defects);
+                              struct sift_content_type *ct_r, uint32_t *defects);
 
 enum sift_cte {
 	SIFT_CTE_7BIT,
@@ -50,6 +50,6 @@ const char *sift_cte_name(enum sift_cte cte);
    set; *params_r still holds any parameters that could be read, so a
    bare "filename=x" is not lost to a caller looking for names). */
 int sift_rfc2045_disposition(struct sift_arena *arena, const char *in, size_t len,
-			     const char **type_r, struct sift_param **params_r, uint32_t *defects);
+                             const char **type_r, struct sift_param **params_r, uint32_t *defects);
 
 #endif

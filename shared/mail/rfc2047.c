@@ -41,10 +41,10 @@
 #define EW_CHARSET_MAX 100
 
 enum ew_result {
-	EW_NONE,	    /* not an encoded word: plain text */
-	EW_OK,		    /* decodable */
+	EW_NONE,            /* not an encoded word: plain text */
+	EW_OK,              /* decodable */
 	EW_UNTERMINATED,    /* "=?cs?X?" with no "?=" after the text */
-	EW_BAD,		    /* a word, but not decodable */
+	EW_BAD,             /* a word, but not decodable */
 	EW_UNKNOWN_CHARSET, /* a word in a charset we cannot convert */
 };
 
@@ -93,18 +93,6 @@ ew_hex(unsigned char c)
 	if (c >= 'a' && c <= 'f')
 		return c - 'a' + 10;
 	return -1;
-}
-
-static bool
-mem_eq_ci(const char *a, size_t alen, const char *b, size_t blen)
-{
-	if (alen != blen)
-		return false;
-	for (size_t i = 0; i < alen; i++) {
-		if (sift_ascii_lower(a[i]) != sift_ascii_lower(b[i]))
-			return false;
-	}
-	return true;
 }
 
 /* Reads the word starting with "=?" at in[at]. */
@@ -168,8 +156,8 @@ ew_decode_q(const char *text, size_t len, struct sift_buf *run)
 			c = ' ';
 			i++;
 		} else if (c == '=' && len - i >= 3 &&
-			   (hi = ew_hex((unsigned char)text[i + 1])) >= 0 &&
-			   (lo = ew_hex((unsigned char)text[i + 2])) >= 0) {
+		           (hi = ew_hex((unsigned char)text[i + 1])) >= 0 &&
+		           (lo = ew_hex((unsigned char)text[i + 2])) >= 0) {
 			c = (unsigned char)(hi << 4 | lo);
 			i += 3;
 		} else {
@@ -204,7 +192,7 @@ ew_run_flush(struct ew_run *run, struct sift_buf *out, uint32_t *defects)
 		return;
 	if (run->bytes.len > 0 &&
 	    sift_charset_to_utf8(run->charset, run->charset_len, run->bytes.data, run->bytes.len,
-				 out, defects) < 0) {
+	                         out, defects) < 0) {
 		/* Known when the word was read, so iconv ran out of
 		   resources since: keep what is UTF-8, flag the rest. */
 		*defects |= SIFT_DEFECT_UNKNOWN_CHARSET;
@@ -284,10 +272,11 @@ sift_rfc2047_decode(const char *in, size_t len, struct sift_buf *out, uint32_t *
 			ew_run_flush(&run, out, defects);
 			sift_buf_append_trunc(out, in + literal, at - literal);
 		}
-		if (run.open && !mem_eq_ci(run.charset, run.charset_len, w.charset, w.charset_len))
+		if (run.open &&
+		    !sift_mem_eq_ci_len(run.charset, run.charset_len, w.charset, w.charset_len))
 			ew_run_flush(&run, out, defects);
 		bool clean = w.encoding == 'b' ? ew_decode_b(w.text, w.text_len, &run.bytes)
-					       : ew_decode_q(w.text, w.text_len, &run.bytes);
+		                               : ew_decode_q(w.text, w.text_len, &run.bytes);
 		if (!clean || w.text_len == 0)
 			*defects |= SIFT_DEFECT_BAD_ENCODED_WORD;
 		run.charset = w.charset;

@@ -69,9 +69,8 @@ struct parse_ctx {
 	struct sift_buf out;
 };
 
-/* RFC 2045 token characters: CHAR except SPACE, CTLs and tspecials. */
-static bool
-is_token_char(char ch)
+bool
+sift_rfc2231_token_char(char ch)
 {
 	unsigned char c = (unsigned char)ch;
 	if (c <= 0x20 || c >= 0x7f)
@@ -134,10 +133,8 @@ skip_comment(const char *p, const char *end, bool *closed_r)
 	return end;
 }
 
-/* Skips white space, line ends (the value may still be folded) and
-   comments.  defects is NULL when only looking ahead. */
-static const char *
-skip_cfws(const char *p, const char *end, uint32_t *defects)
+const char *
+sift_rfc2231_skip_cfws(const char *p, const char *end, uint32_t *defects)
 {
 	while (p < end) {
 		if (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n') {
@@ -197,11 +194,11 @@ param_start(const char *p, const char *end)
 {
 	const char *q = p;
 
-	while (q < end && is_token_char(*q))
+	while (q < end && sift_rfc2231_token_char(*q))
 		q++;
 	if (q == p)
 		return NULL;
-	q = skip_cfws(q, end, NULL);
+	q = sift_rfc2231_skip_cfws(q, end, NULL);
 	return q < end && *q == '=' ? q : NULL;
 }
 
@@ -286,14 +283,14 @@ read_loose_value(struct parse_ctx *ctx, const char *p, const char *end, struct p
 
 	for (;;) {
 		while (p < end && !ends_loose_word(*p)) {
-			if (!is_token_char(*p) && (unsigned char)*p < 0x80)
+			if (!sift_rfc2231_token_char(*p) && (unsigned char)*p < 0x80)
 				clean = false;
 			p++;
 		}
 		vend = p;
 		if (p == end || *p == ';')
 			break;
-		p = skip_cfws(p, end, ctx->defects);
+		p = sift_rfc2231_skip_cfws(p, end, ctx->defects);
 		if (p == end || *p == ';' || param_start(p, end) != NULL)
 			break;
 		clean = false;
@@ -313,14 +310,14 @@ read_pair(struct parse_ctx *ctx, const char *p, const char *end)
 	struct pair pr = {.section = -1};
 
 	pr.name = p;
-	while (p < end && is_token_char(*p))
+	while (p < end && sift_rfc2231_token_char(*p))
 		p++;
 	pr.name_len = (size_t)(p - pr.name);
 	if (pr.name_len == 0) {
 		*defects |= SIFT_DEFECT_BAD_PARAMETER;
 		return skip_junk(p, end);
 	}
-	p = skip_cfws(p, end, defects);
+	p = sift_rfc2231_skip_cfws(p, end, defects);
 	if (p == end || *p != '=') {
 		/* A parameter without a value ("; foo;"). */
 		*defects |= SIFT_DEFECT_BAD_PARAMETER;
@@ -328,7 +325,7 @@ read_pair(struct parse_ctx *ctx, const char *p, const char *end)
 	}
 	p++;
 	const char *after_eq = p;
-	p = skip_cfws(p, end, defects);
+	p = sift_rfc2231_skip_cfws(p, end, defects);
 	bool keep = split_name(&pr, defects);
 
 	const char *next_eq = p != after_eq ? param_start(p, end) : NULL;
@@ -347,7 +344,7 @@ read_pair(struct parse_ctx *ctx, const char *p, const char *end)
 		pr.value_len = (size_t)((closed ? q - 1 : q) - (p + 1));
 		if (!closed)
 			*defects |= SIFT_DEFECT_BAD_PARAMETER;
-		p = skip_cfws(q, end, defects);
+		p = sift_rfc2231_skip_cfws(q, end, defects);
 		if (p < end && *p != ';' && param_start(p, end) == NULL) {
 			/* name="value"junk: the junk is dropped. */
 			*defects |= SIFT_DEFECT_BAD_PARAMETER;
@@ -367,7 +364,7 @@ read_pairs(struct parse_ctx *ctx, const char *p, const char *end)
 	bool need_sep = true;
 
 	while (p < end) {
-		p = skip_cfws(p, end, ctx->defects);
+		p = sift_rfc2231_skip_cfws(p, end, ctx->defects);
 		if (p == end)
 			break;
 		if (*p == ';') {

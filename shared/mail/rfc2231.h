@@ -2,6 +2,7 @@
 #ifndef SIFT_RFC2231_H
 #define SIFT_RFC2231_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -15,8 +16,8 @@ struct sift_param {
 	struct sift_param *next;
 	const char *name;  /* lower case, without the * suffixes */
 	const char *value; /* decoded: quotes removed, continuations joined,
-			      %XX decoded and converted to UTF-8 when a
-			      charset was given; NUL-terminated */
+	                      %XX decoded and converted to UTF-8 when a
+	                      charset was given; NUL-terminated */
 	size_t value_len;
 	const char *charset;  /* the RFC 2231 charset, or NULL */
 	const char *language; /* the RFC 2231 language, or NULL */
@@ -36,7 +37,15 @@ struct sift_param {
    1000 name=value pairs are read (the rest is ignored and flagged).
    Returns the list (NULL if empty). */
 struct sift_param *sift_rfc2231_parse(struct sift_arena *arena, const char *in, size_t len,
-				      uint32_t *defects);
+                                      uint32_t *defects);
+
+/* RFC 2045 token characters: CHAR except SPACE, CTLs and tspecials. */
+bool sift_rfc2231_token_char(char c);
+
+/* Skips white space, line ends (a value may still be folded) and comments
+   (nested, with quoted-pairs); an unclosed comment runs to the end and sets
+   SIFT_DEFECT_BAD_PARAMETER when defects is not NULL. */
+const char *sift_rfc2231_skip_cfws(const char *p, const char *end, uint32_t *defects);
 
 /* First parameter of that name (case-insensitive), or NULL. */
 const struct sift_param *sift_param_find(const struct sift_param *list, const char *name);

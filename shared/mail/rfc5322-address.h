@@ -39,7 +39,7 @@ struct sift_address {
    invalid = true and set SIFT_DEFECT_BAD_ADDRESS in *defects; parsing goes
    on at the next ',' (outside quotes, comments and angle brackets). */
 size_t sift_address_parse_list(struct sift_arena *arena, const char *in, size_t len, size_t max,
-			       struct sift_address **list_r, uint32_t *defects);
+                               struct sift_address **list_r, uint32_t *defects);
 
 /* The addr-spec "local@domain" (just the local part when there is no
    domain), with the local part quoted again if it needs to be
@@ -50,7 +50,7 @@ const char *sift_address_spec(struct sift_arena *arena, const struct sift_addres
    characters (RFC 5233; separators such as "+").  Without a separator the
    detail is NULL with length 0.  Pointers point into `local`. */
 void sift_address_subaddress(const char *local, size_t len, const char *separators,
-			     const char **user_r, size_t *user_len_r, const char **detail_r,
-			     size_t *detail_len_r);
+                             const char **user_r, size_t *user_len_r, const char **detail_r,
+                             size_t *detail_len_r);
 
 #endif

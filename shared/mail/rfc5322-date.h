@@ -13,7 +13,7 @@
 
 struct sift_date {
 	int64_t timestamp; /* seconds since 1970-01-01T00:00:00Z */
-	int zone;	   /* original zone, minutes east of UTC */
+	int zone;          /* original zone, minutes east of UTC */
 	bool zone_known;   /* false for -0000 and unknown zone names */
 };
 

@@ -20,7 +20,7 @@ struct sift_base64_decoder {
 	uint32_t bits;
 	unsigned int nbits; /* sextets held in bits, 0..3 */
 	unsigned int pad;   /* '=' seen in the current quantum */
-	bool ended;	    /* the padding of a final quantum was seen */
+	bool ended;         /* the padding of a final quantum was seen */
 };
 
 void sift_base64_init(struct sift_base64_decoder *dec);
@@ -29,11 +29,10 @@ void sift_base64_init(struct sift_base64_decoder *dec);
    decoded too (concatenated base64 is common) and flagged, as is an '='
    where no padding can stand. */
 void sift_base64_decode(struct sift_base64_decoder *dec, const void *in, size_t len,
-			struct sift_buf *out, uint32_t *defects);
+                        struct sift_buf *out, uint32_t *defects);
 /* Flushes a truncated final quantum (the whole bytes it holds) and flags
    it. */
-void sift_base64_finish(struct sift_base64_decoder *dec, struct sift_buf *out,
-			uint32_t *defects);
+void sift_base64_finish(struct sift_base64_decoder *dec, struct sift_buf *out, uint32_t *defects);
 
 struct sift_qp_decoder {
 	char pending[80]; /* an '=' sequence or trailing whitespace not yet decidable */
@@ -47,8 +46,8 @@ void sift_qp_init(struct sift_qp_decoder *dec);
    end is kept literally and flagged.  "=" (and white space) at the very
    end of the input is a soft line break; trailing white space of the last
    line is dropped. */
-void sift_qp_decode(struct sift_qp_decoder *dec, const void *in, size_t len,
-		    struct sift_buf *out, uint32_t *defects);
+void sift_qp_decode(struct sift_qp_decoder *dec, const void *in, size_t len, struct sift_buf *out,
+                    uint32_t *defects);
 void sift_qp_finish(struct sift_qp_decoder *dec, struct sift_buf *out, uint32_t *defects);
 
 #endif

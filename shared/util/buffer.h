@@ -28,7 +28,7 @@ int sift_buf_append(struct sift_buf *buf, const void *data, size_t len);
 int sift_buf_append_c(struct sift_buf *buf, char c);
 int sift_buf_append_str(struct sift_buf *buf, const char *s);
 int sift_buf_printf(struct sift_buf *buf, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 /* Appends as much of data as fits, flagging overflow if not all did. */
 void sift_buf_append_trunc(struct sift_buf *buf, const void *data, size_t len);
 /* Shortens the content to len bytes (no-op if already shorter). */

@@ -30,7 +30,7 @@ sift_diags_free(struct sift_diags *diags)
 
 static void
 diags_push(struct sift_diags *diags, enum sift_severity severity, unsigned int line,
-	   unsigned int column, char *text)
+           unsigned int column, char *text)
 {
 	if (diags->count == diags->alloc) {
 		diags->alloc = diags->alloc == 0 ? 8 : diags->alloc * 2;
@@ -45,7 +45,7 @@ diags_push(struct sift_diags *diags, enum sift_severity severity, unsigned int l
 
 void
 sift_diags_add(struct sift_diags *diags, enum sift_severity severity, unsigned int line,
-	       unsigned int column, const char *fmt, ...)
+               unsigned int column, const char *fmt, ...)
 {
 	size_t max = diags->max == 0 ? 100 : diags->max;
 	if (severity == SIFT_SEV_ERROR)
@@ -53,7 +53,8 @@ sift_diags_add(struct sift_diags *diags, enum sift_severity severity, unsigned i
 	if (diags->count > max)
 		return;
 	if (diags->count == max) {
-		diags_push(diags, SIFT_SEV_NOTE, 0, 0, sift_strdup("too many diagnostics; the rest are not shown"));
+		diags_push(diags, SIFT_SEV_NOTE, 0, 0,
+		           sift_strdup("too many diagnostics; the rest are not shown"));
 		return;
 	}
 	va_list ap;

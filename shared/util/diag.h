@@ -32,7 +32,8 @@ struct sift_diags {
 void sift_diags_init(struct sift_diags *diags);
 void sift_diags_free(struct sift_diags *diags);
 void sift_diags_add(struct sift_diags *diags, enum sift_severity severity, unsigned int line,
-		    unsigned int column, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+                    unsigned int column, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
 const char *sift_severity_name(enum sift_severity severity);
 
 #endif

@@ -15,24 +15,22 @@
 #define GIB (1024ULL * 1024 * 1024)
 
 const struct sift_limit_def sift_limit_defs[SIFT_LIMIT_COUNT] = {
-	[SIFT_LIMIT_HEADER_BYTES] = {"header_bytes", 1 * MIB, 1 * KIB, 1 * GIB, "bytes",
-				     "header bytes kept per message, all parts together"},
-	[SIFT_LIMIT_HEADER_COUNT] = {"header_count", 10000, 10, 10000000, "count",
-				     "header fields kept per message, all parts together"},
-	[SIFT_LIMIT_LINE_LENGTH] = {"line_length", 64 * KIB, 998, 64 * MIB, "bytes",
-				    "longest header field kept; longer ones are cut"},
-	[SIFT_LIMIT_MIME_DEPTH] = {"mime_depth", 100, 1, 10000, "count",
-				   "MIME nesting depth parsed"},
-	[SIFT_LIMIT_MIME_PARTS] = {"mime_parts", 10000, 1, 10000000, "count",
-				   "MIME parts per message"},
-	[SIFT_LIMIT_BOUNDARY_LENGTH] = {"boundary_length", 2048, 70, 1 * MIB, "bytes",
-					"longest multipart boundary accepted"},
-	[SIFT_LIMIT_BODY_MEMORY] = {"body_memory", 1 * MIB, 0, 4 * GIB, "bytes",
-				    "message bytes held in memory before spilling to a file"},
-	[SIFT_LIMIT_BODY_SCAN] = {"body_scan", 64 * MIB, 1 * KIB, 1024 * GIB, "bytes",
-				  "message bytes stored and scanned"},
-	[SIFT_LIMIT_ADDRESS_COUNT] = {"address_count", 10000, 1, 10000000, "count",
-				      "addresses taken from one header field"},
+    [SIFT_LIMIT_HEADER_BYTES] = {"header_bytes", 1 * MIB, 1 * KIB, 1 * GIB, "bytes",
+                                 "header bytes kept per message, all parts together"},
+    [SIFT_LIMIT_HEADER_COUNT] = {"header_count", 10000, 10, 10000000, "count",
+                                 "header fields kept per message, all parts together"},
+    [SIFT_LIMIT_LINE_LENGTH] = {"line_length", 64 * KIB, 998, 64 * MIB, "bytes",
+                                "longest header field kept; longer ones are cut"},
+    [SIFT_LIMIT_MIME_DEPTH] = {"mime_depth", 100, 1, 10000, "count", "MIME nesting depth parsed"},
+    [SIFT_LIMIT_MIME_PARTS] = {"mime_parts", 10000, 1, 10000000, "count", "MIME parts per message"},
+    [SIFT_LIMIT_BOUNDARY_LENGTH] = {"boundary_length", 2048, 70, 1 * MIB, "bytes",
+                                    "longest multipart boundary accepted"},
+    [SIFT_LIMIT_BODY_MEMORY] = {"body_memory", 1 * MIB, 0, 4 * GIB, "bytes",
+                                "message bytes held in memory before spilling to a file"},
+    [SIFT_LIMIT_BODY_SCAN] = {"body_scan", 64 * MIB, 1 * KIB, 1024 * GIB, "bytes",
+                              "message bytes stored and scanned"},
+    [SIFT_LIMIT_ADDRESS_COUNT] = {"address_count", 10000, 1, 10000000, "count",
+                                  "addresses taken from one header field"},
 };
 
 void
@@ -54,7 +52,7 @@ sift_limit_lookup(const char *name)
 
 int
 sift_limits_set(struct sift_limits *limits, const char *name, const char *value,
-		const char **error_r)
+                const char **error_r)
 {
 	static __thread char errbuf[160];
 	int id = sift_limit_lookup(name);
@@ -74,9 +72,21 @@ sift_limits_set(struct sift_limits *limits, const char *name, const char *value,
 	unsigned long long mult = 1;
 	if (strcmp(def->unit, "bytes") == 0 && *end != '\0' && end[1] == '\0') {
 		switch (*end) {
-		case 'k': case 'K': mult = KIB; end++; break;
-		case 'm': case 'M': mult = MIB; end++; break;
-		case 'g': case 'G': mult = GIB; end++; break;
+		case 'k':
+		case 'K':
+			mult = KIB;
+			end++;
+			break;
+		case 'm':
+		case 'M':
+			mult = MIB;
+			end++;
+			break;
+		case 'g':
+		case 'G':
+			mult = GIB;
+			end++;
+			break;
 		}
 	}
 	if (*end != '\0' || (n != 0 && mult > UINT64_MAX / n))
@@ -84,7 +94,7 @@ sift_limits_set(struct sift_limits *limits, const char *name, const char *value,
 	n *= mult;
 	if (n < def->min || n > def->max) {
 		snprintf(errbuf, sizeof(errbuf), "limit %s must be between %llu and %llu",
-			 def->name, (unsigned long long)def->min, (unsigned long long)def->max);
+		         def->name, (unsigned long long)def->min, (unsigned long long)def->max);
 		*error_r = errbuf;
 		return -1;
 	}
@@ -92,7 +102,7 @@ sift_limits_set(struct sift_limits *limits, const char *name, const char *value,
 	return 0;
 bad:
 	snprintf(errbuf, sizeof(errbuf), "limit %s: '%.40s' is not a valid %s", def->name, value,
-		 strcmp(def->unit, "bytes") == 0 ? "size" : "number");
+	         strcmp(def->unit, "bytes") == 0 ? "size" : "number");
 	*error_r = errbuf;
 	return -1;
 }

@@ -53,7 +53,7 @@ int sift_limit_lookup(const char *name);
 /* Sets a limit from configuration text ("64K", "100"); -1 and *error_r on
    an unknown name, bad number or value out of range. */
 int sift_limits_set(struct sift_limits *limits, const char *name, const char *value,
-		    const char **error_r);
+                    const char **error_r);
 
 static inline uint64_t
 sift_limit(const struct sift_limits *limits, enum sift_limit_id id)

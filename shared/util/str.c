@@ -7,7 +7,12 @@
 bool
 sift_mem_eq_ci(const char *a, size_t alen, const char *b)
 {
-	size_t blen = strlen(b);
+	return sift_mem_eq_ci_len(a, alen, b, strlen(b));
+}
+
+bool
+sift_mem_eq_ci_len(const char *a, size_t alen, const char *b, size_t blen)
+{
 	if (alen != blen)
 		return false;
 	for (size_t i = 0; i < alen; i++) {
@@ -33,8 +38,8 @@ sift_mem_trim(const char **s, size_t *len)
 		p++;
 		n--;
 	}
-	while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t' || p[n - 1] == '\r' ||
-			 p[n - 1] == '\n'))
+	while (n > 0 &&
+	       (p[n - 1] == ' ' || p[n - 1] == '\t' || p[n - 1] == '\r' || p[n - 1] == '\n'))
 		n--;
 	*s = p;
 	*len = n;

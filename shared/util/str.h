@@ -21,6 +21,8 @@ sift_is_wsp(char c)
 
 /* ASCII case-insensitive comparison of a counted string with a C string. */
 bool sift_mem_eq_ci(const char *a, size_t alen, const char *b);
+/* The same for two counted strings. */
+bool sift_mem_eq_ci_len(const char *a, size_t alen, const char *b, size_t blen);
 /* Lower-cases len bytes in place (ASCII only). */
 void sift_mem_lower(char *s, size_t len);
 /* Strips leading and trailing spaces, tabs, CRs and LFs. */

@@ -21,10 +21,11 @@ check_structure(struct sift_message *a, struct sift_message *b, size_t len)
 	struct sift_part *p = sift_message_root(a);
 	struct sift_part *q = sift_message_root(b);
 	while (p != NULL && q != NULL) {
-		if (p->index != q->index || p->depth != q->depth || p->body_offset != q->body_offset ||
-		    p->body_end != q->body_end || p->header_offset != q->header_offset ||
-		    p->defects != q->defects || p->headers.count != q->headers.count ||
-		    strcmp(p->type, q->type) != 0 || strcmp(p->subtype, q->subtype) != 0)
+		if (p->index != q->index || p->depth != q->depth ||
+		    p->body_offset != q->body_offset || p->body_end != q->body_end ||
+		    p->header_offset != q->header_offset || p->defects != q->defects ||
+		    p->headers.count != q->headers.count || strcmp(p->type, q->type) != 0 ||
+		    strcmp(p->subtype, q->subtype) != 0)
 			abort();
 		if (p->header_offset > p->body_offset || p->body_offset > p->body_end ||
 		    p->body_end > len)
@@ -53,7 +54,7 @@ exercise(struct sift_message *msg)
 			continue;
 		sift_buf_reset(&out);
 		if (sift_part_decode(msg, p, SIFT_DECODE_TRANSFER | SIFT_DECODE_CHARSET, &out,
-				     &error) < 0)
+		                     &error) < 0)
 			abort();
 	}
 	sift_buf_free(&out);
@@ -77,7 +78,7 @@ feed_fields(const struct sift_limits *limits, const uint8_t *data, size_t size, 
 		const char *value = colon != NULL ? colon + 1 : line_end;
 		size_t name_len = (size_t)((colon != NULL ? colon : line_end) - s);
 		if (sift_message_feed_header(msg, s, name_len, value, (size_t)(line_end - value),
-					     &error) < 0)
+		                             &error) < 0)
 			abort();
 		s = nl != NULL ? nl + 1 : end;
 	}

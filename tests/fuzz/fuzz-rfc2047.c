@@ -21,9 +21,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define OUT_MAX (64 * 1024)
 
 static const char *const charsets[] = {
-	"utf-8",  "us-ascii",   "iso-8859-1",   "windows-1252", "shift_jis",    "iso-2022-jp",
-	"euc-kr", "gb2312",     "big5",         "koi8-r",       "utf-16",       "utf-7",
-	"utf-32", "big5-hkscs", "iso-8859-8-i", "euc-jp",       "windows-1255", "bogus",
+    "utf-8",  "us-ascii",   "iso-8859-1",   "windows-1252", "shift_jis",    "iso-2022-jp",
+    "euc-kr", "gb2312",     "big5",         "koi8-r",       "utf-16",       "utf-7",
+    "utf-32", "big5-hkscs", "iso-8859-8-i", "euc-jp",       "windows-1255", "bogus",
 };
 
 static void

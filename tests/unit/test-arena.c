@@ -291,8 +291,7 @@ check_impossible(size_t size)
 	struct sift_arena *a = arena;
 	sift_arena_destroy(&a);
 	if (!reached_handler)
-		fail_msg("sift_arena_alloc(%zu) returned instead of reporting out of memory",
-			 size);
+		fail_msg("sift_arena_alloc(%zu) returned instead of reporting out of memory", size);
 	assert_true(oom_size > 0);
 }
 
@@ -310,17 +309,17 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_create_destroy),
-		cmocka_unit_test(test_alignment_default_block),
-		cmocka_unit_test(test_alignment_odd_block_sizes),
-		cmocka_unit_test(test_alignment_usable_for_any_type),
-		cmocka_unit_test(test_big_allocations),
-		cmocka_unit_test(test_big_first),
-		cmocka_unit_test(test_many_small),
-		cmocka_unit_test(test_zalloc),
-		cmocka_unit_test(test_memdup0),
-		cmocka_unit_test(test_used),
-		cmocka_unit_test(test_impossible_sizes),
+	    cmocka_unit_test(test_create_destroy),
+	    cmocka_unit_test(test_alignment_default_block),
+	    cmocka_unit_test(test_alignment_odd_block_sizes),
+	    cmocka_unit_test(test_alignment_usable_for_any_type),
+	    cmocka_unit_test(test_big_allocations),
+	    cmocka_unit_test(test_big_first),
+	    cmocka_unit_test(test_many_small),
+	    cmocka_unit_test(test_zalloc),
+	    cmocka_unit_test(test_memdup0),
+	    cmocka_unit_test(test_used),
+	    cmocka_unit_test(test_impossible_sizes),
 	};
 	return cmocka_run_group_tests_name("arena", tests, NULL, NULL);
 }

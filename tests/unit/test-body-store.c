@@ -98,10 +98,10 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_memory_only),
-		cmocka_unit_test(test_spill),
-		cmocka_unit_test(test_spill_to_bad_dir_fails_cleanly),
-		cmocka_unit_test(test_zero_memory),
+	    cmocka_unit_test(test_memory_only),
+	    cmocka_unit_test(test_spill),
+	    cmocka_unit_test(test_spill_to_bad_dir_fails_cleanly),
+	    cmocka_unit_test(test_zero_memory),
 	};
 	return cmocka_run_group_tests_name("body-store", tests, NULL, NULL);
 }

@@ -21,7 +21,7 @@
 /* Converts and checks the exact output bytes and defect bits. */
 static void
 check_conv(const char *charset, const char *in, size_t in_len, const char *want, size_t want_len,
-	   uint32_t want_defects)
+           uint32_t want_defects)
 {
 	struct sift_buf out;
 	uint32_t defects = 0;
@@ -47,8 +47,8 @@ check_conv(const char *charset, const char *in, size_t in_len, const char *want,
 static void
 test_utf8_aliases(void **state)
 {
-	static const char *const names[] = {"utf-8", "UTF-8", "utf8", "Utf8", "x-utf8",
-					    " utf-8 ", "unicode-1-1-utf-8"};
+	static const char *const names[] = {
+	    "utf-8", "UTF-8", "utf8", "Utf8", "x-utf8", " utf-8 ", "unicode-1-1-utf-8"};
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		CHECK(names[i], "h\xc3\xa9 \xf0\x9f\x98\x80", "h\xc3\xa9 \xf0\x9f\x98\x80", 0);
 }
@@ -56,9 +56,9 @@ test_utf8_aliases(void **state)
 static void
 test_latin1_aliases(void **state)
 {
-	static const char *const names[] = {"latin1",	 "L1",	       "l1",	      "latin-1",
-					    "ISO-8859-1", "iso_8859-1", "iso8859-1", "x-latin1",
-					    "cp819"};
+	static const char *const names[] = {"latin1",    "L1",         "l1",
+	                                    "latin-1",   "ISO-8859-1", "iso_8859-1",
+	                                    "iso8859-1", "x-latin1",   "cp819"};
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		CHECK(names[i], "caf\xe9 \xa0\x80", "caf\xc3\xa9 \xc2\xa0\xc2\x80", 0);
 }
@@ -69,7 +69,7 @@ test_korean(void **state)
 	/* 0x8c63 exists only in CP949 (the UHC extension), which is what
 	   ks_c_5601-1987 and euc-kr mail is written in. */
 	static const char *const names[] = {"ks_c_5601-1987", "KS_C_5601-1987", "euc-kr",
-					    "cp949", "windows-949", "ks_c_5601"};
+	                                    "cp949",          "windows-949",    "ks_c_5601"};
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		CHECK(names[i], "\xc7\xd1\x8c\x63", "\xed\x95\x9c\xeb\x98\xa0", 0);
 }
@@ -78,8 +78,8 @@ static void
 test_chinese(void **state)
 {
 	/* 0xe946 is GBK only; 0x81308130 is a GB18030 four-byte sequence. */
-	static const char *const names[] = {"gb2312", "GB2312", "gbk", "x-gbk", "cp936",
-					    "gb18030", "euc-cn"};
+	static const char *const names[] = {"gb2312", "GB2312",  "gbk",   "x-gbk",
+	                                    "cp936",  "gb18030", "euc-cn"};
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		CHECK(names[i], "\xd6\xd0\xce\xc4\xe9\x46\x81\x30\x81\x30",
 		      "\xe4\xb8\xad\xe6\x96\x87\xe9\x95\x95\xc2\x80", 0);
@@ -91,7 +91,7 @@ static void
 test_hebrew(void **state)
 {
 	static const char *const names[] = {"iso-8859-8-i", "ISO-8859-8-I", "iso-8859-8-e",
-					    "iso-8859-8", "visual"};
+	                                    "iso-8859-8", "visual"};
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		CHECK(names[i], "\xf9\xec\xe5\xed", "\xd7\xa9\xd7\x9c\xd7\x95\xd7\x9d", 0);
 }
@@ -101,13 +101,14 @@ test_japanese(void **state)
 {
 	/* Shift_JIS labels read as CP932: 0x5c and 0x7e stay backslash and
 	   tilde, and NEC special characters (circled one, 0x8740) decode. */
-	static const char *const names[] = {"shift_jis", "Shift_JIS", "shift-jis", "x-sjis",
-					    "sjis",	 "ms_kanji",  "windows-31j", "cp932"};
+	static const char *const names[] = {"shift_jis", "Shift_JIS", "shift-jis",   "x-sjis",
+	                                    "sjis",      "ms_kanji",  "windows-31j", "cp932"};
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		CHECK(names[i], "\x83\x65\x83\x58\x83\x67\\~\x87\x40",
 		      "\xe3\x83\x86\xe3\x82\xb9\xe3\x83\x88\\~\xe2\x91\xa0", 0);
-	CHECK("iso-2022-jp", "a\x1b$B%F%9%H\x1b(Bb", "a\xe3\x83\x86\xe3\x82\xb9\xe3\x83\x88"
-						     "b",
+	CHECK("iso-2022-jp", "a\x1b$B%F%9%H\x1b(Bb",
+	      "a\xe3\x83\x86\xe3\x82\xb9\xe3\x83\x88"
+	      "b",
 	      0);
 	CHECK("ISO-2022-JP", "\x1b$B%F\x1b(B", "\xe3\x83\x86", 0);
 	CHECK("euc-jp", "\xa5\xc6", "\xe3\x83\x86", 0);
@@ -116,8 +117,8 @@ test_japanese(void **state)
 static void
 test_windows_codepages(void **state)
 {
-	static const char *const names[] = {"windows-1252", "WINDOWS-1252", "cp1252", "cp-1252",
-					    "ms-1252",	    "x-cp1252",	    "win-1252"};
+	static const char *const names[] = {"windows-1252", "WINDOWS-1252", "cp1252",  "cp-1252",
+	                                    "ms-1252",      "x-cp1252",     "win-1252"};
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		CHECK(names[i], "\x80\x93q\x94", "\xe2\x82\xac\xe2\x80\x9cq\xe2\x80\x9d", 0);
 	CHECK("windows-1250", "\x8a", "\xc5\xa0", 0);
@@ -185,39 +186,39 @@ test_unknown_names(void **state)
 		const char *name;
 		size_t len;
 	} names[] = {
-		{S("")},
-		{S("   ")},
-		{S("unknown-8bit")},
-		{S("UNKNOWN-8BIT")},
-		{S("x-unknown")},
-		{S("unknown")},
-		{S("x-user-defined")},
-		{S("default")},
-		{S("8bit")},
-		{S("wchar_t")},
-		{S("char")},
-		{S("x-")},
-		{S("-")},
-		{S("utf-8//TRANSLIT")},
-		{S("utf-8//IGNORE")},
-		{S("../../lib/utf-8")},
-		{S("utf 8")},
-		{S("utf-8*en")},
-		{S("\"utf-8\"")},
-		{S("utf-8\0")},
-		{S("utf\0-8")},
-		{S("l\xc3\xa1tin1")},
-		{S("no-such-charset-here")},
-		{S("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa")},
-		{S("utf-8aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa")},
+	    {S("")},
+	    {S("   ")},
+	    {S("unknown-8bit")},
+	    {S("UNKNOWN-8BIT")},
+	    {S("x-unknown")},
+	    {S("unknown")},
+	    {S("x-user-defined")},
+	    {S("default")},
+	    {S("8bit")},
+	    {S("wchar_t")},
+	    {S("char")},
+	    {S("x-")},
+	    {S("-")},
+	    {S("utf-8//TRANSLIT")},
+	    {S("utf-8//IGNORE")},
+	    {S("../../lib/utf-8")},
+	    {S("utf 8")},
+	    {S("utf-8*en")},
+	    {S("\"utf-8\"")},
+	    {S("utf-8\0")},
+	    {S("utf\0-8")},
+	    {S("l\xc3\xa1tin1")},
+	    {S("no-such-charset-here")},
+	    {S("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa")},
+	    {S("utf-8aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa")},
 	};
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		struct sift_buf out;
 		uint32_t defects = 0;
 		sift_buf_init(&out, 0);
 		sift_buf_append_str(&out, "pre");
-		int ret = sift_charset_to_utf8(names[i].name, names[i].len, S("abc\xe9"), &out,
-					       &defects);
+		int ret =
+		    sift_charset_to_utf8(names[i].name, names[i].len, S("abc\xe9"), &out, &defects);
 		assert_int_equal(ret, -1);
 		assert_int_equal(out.len, 3);
 		assert_string_equal(out.data, "pre");
@@ -229,7 +230,7 @@ test_unknown_names(void **state)
 	assert_false(sift_charset_known(S("no-such-charset-here")));
 	/* Exactly 64 bytes is still a name (iconv does not know it). */
 	static const char name64[] = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
-				     "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+	                             "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
 	assert_int_equal(sizeof(name64) - 1, 64);
 	assert_false(sift_charset_known(S(name64)));
 }
@@ -251,7 +252,7 @@ static void
 test_us_ascii(void **state)
 {
 	static const char *const names[] = {"us-ascii", "US-ASCII", "ascii", "ANSI_X3.4-1968",
-					    "us"};
+	                                    "us"};
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		CHECK(names[i], "plain text\r\n\0", "plain text\r\n\0", 0);
 		/* Valid UTF-8 under a us-ascii label is kept, but flagged. */
@@ -262,7 +263,7 @@ test_us_ascii(void **state)
 
 static void
 check_sanitize(const char *in, size_t in_len, const char *want, size_t want_len,
-	       uint32_t want_defects)
+               uint32_t want_defects)
 {
 	struct sift_buf out;
 	uint32_t defects = 0;
@@ -285,18 +286,18 @@ test_utf8_sanitize(void **state)
 	SANITIZE("", "", 0);
 	SANITIZE("a\0b", "a\0b", 0);
 	SANITIZE("\xc2\x80\xdf\xbf\xe0\xa0\x80\xef\xbf\xbf\xf0\x90\x80\x80\xf4\x8f\xbf\xbf",
-		 "\xc2\x80\xdf\xbf\xe0\xa0\x80\xef\xbf\xbf\xf0\x90\x80\x80\xf4\x8f\xbf\xbf", 0);
+	         "\xc2\x80\xdf\xbf\xe0\xa0\x80\xef\xbf\xbf\xf0\x90\x80\x80\xf4\x8f\xbf\xbf", 0);
 	/* Cut at the end: one U+FFFD for the valid start of a sequence. */
 	SANITIZE("a\xc3", "a" FFFD, bad);
 	SANITIZE("a\xe2\x82", "a" FFFD, bad);
 	SANITIZE("a\xf0\x9f\x98", "a" FFFD, bad);
 	/* Cut in the middle. */
 	SANITIZE("\xe2\x82"
-		 "A",
-		 FFFD "A", bad);
+	         "A",
+	         FFFD "A", bad);
 	SANITIZE("\xf0\x9f\x98"
-		 "A\xf0\x9f\x98\x80",
-		 FFFD "A\xf0\x9f\x98\x80", bad);
+	         "A\xf0\x9f\x98\x80",
+	         FFFD "A\xf0\x9f\x98\x80", bad);
 	/* Overlong forms, surrogates, past U+10FFFF, 5-byte forms: every
 	   byte is its own maximal subpart. */
 	SANITIZE("\xc0\xaf", FFFD FFFD, bad);
@@ -316,8 +317,9 @@ test_iconv_invalid(void **state)
 	const uint32_t bad = SIFT_DEFECT_BAD_CHARSET_DATA;
 	/* A lead byte with an impossible trail byte: U+FFFD for the lead,
 	   the trail byte read again as itself. */
-	CHECK("shift_jis", "A\x81\x20"
-			   "B",
+	CHECK("shift_jis",
+	      "A\x81\x20"
+	      "B",
 	      "A" FFFD " B", bad);
 	/* Incomplete double-byte character at the end. */
 	CHECK("shift_jis", "A\x83", "A" FFFD, bad);
@@ -329,13 +331,15 @@ test_iconv_invalid(void **state)
 	/* Several bad bytes in a row: one U+FFFD each. */
 	CHECK("windows-1252", "\x81\x8d\x8f", FFFD FFFD FFFD, bad);
 	/* ISO-2022-JP is 7-bit. */
-	CHECK("iso-2022-jp", "a\xe9"
-			     "b",
+	CHECK("iso-2022-jp",
+	      "a\xe9"
+	      "b",
 	      "a" FFFD "b", bad);
 	/* A UTF-16 surrogate without its pair: skipped as one unit, so the
 	   rest stays aligned. */
-	CHECK("utf-16le", "\x00\xd8"
-			  "A\x00",
+	CHECK("utf-16le",
+	      "\x00\xd8"
+	      "A\x00",
 	      FFFD "A", bad);
 	CHECK("utf-32", "\0\0\xd8\0\0\0\0A", FFFD "A", bad);
 	CHECK("utf-32", "\0\x11\0\0\0\0\0A", FFFD "A", bad);
@@ -350,7 +354,7 @@ test_iconv_invalid_output(void **state)
 	uint32_t defects = 0;
 	sift_buf_init(&out, 0);
 	assert_int_equal(
-		sift_charset_to_utf8(S("ucs-4"), S("\x3d\x49\x12\x39\0\0\0A"), &out, &defects), 0);
+	    sift_charset_to_utf8(S("ucs-4"), S("\x3d\x49\x12\x39\0\0\0A"), &out, &defects), 0);
 	assert_true(out.len >= 4);
 	assert_true(out.len % 3 == 1);
 	for (size_t i = 0; i + 1 < out.len; i += 3)
@@ -371,8 +375,8 @@ test_iconv_reset(void **state)
 	struct sift_buf small;
 	uint32_t defects = 0;
 	sift_buf_init(&small, 4);
-	assert_int_equal(sift_charset_to_utf8(S("iso-2022-jp"), S("\x1b$B%F%F%F"), &small, &defects),
-			 0);
+	assert_int_equal(
+	    sift_charset_to_utf8(S("iso-2022-jp"), S("\x1b$B%F%F%F"), &small, &defects), 0);
 	assert_int_equal(small.len, 3);
 	assert_true(small.overflow);
 	sift_buf_free(&small);
@@ -464,8 +468,11 @@ test_output_max(void **state)
 
 	/* utf-8 path: cut before the character that does not fit. */
 	sift_buf_init(&out, 6);
-	assert_int_equal(
-		sift_charset_to_utf8(S("utf-8"), S("aaaa\xe2\x82\xac" "b"), &out, &defects), 0);
+	assert_int_equal(sift_charset_to_utf8(S("utf-8"),
+	                                      S("aaaa\xe2\x82\xac"
+	                                        "b"),
+	                                      &out, &defects),
+	                 0);
 	assert_int_equal(out.len, 4);
 	assert_memory_equal(out.data, "aaaa", 4);
 	assert_true(out.overflow);
@@ -542,18 +549,28 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_utf8_aliases),   cmocka_unit_test(test_latin1_aliases),
-		cmocka_unit_test(test_korean),	       cmocka_unit_test(test_chinese),
-		cmocka_unit_test(test_hebrew),	       cmocka_unit_test(test_japanese),
-		cmocka_unit_test(test_windows_codepages), cmocka_unit_test(test_cyrillic),
-		cmocka_unit_test(test_unicode_forms),  cmocka_unit_test(test_other_charsets),
-		cmocka_unit_test(test_unknown_names),  cmocka_unit_test(test_known),
-		cmocka_unit_test(test_us_ascii),       cmocka_unit_test(test_utf8_sanitize),
-		cmocka_unit_test(test_iconv_invalid),  cmocka_unit_test(test_iconv_invalid_output),
-		cmocka_unit_test(test_iconv_reset),
-		cmocka_unit_test(test_cache_churn),    cmocka_unit_test(test_large_input),
-		cmocka_unit_test(test_output_max),     cmocka_unit_test(test_threads),
-		cmocka_unit_test(test_empty_input),
+	    cmocka_unit_test(test_utf8_aliases),
+	    cmocka_unit_test(test_latin1_aliases),
+	    cmocka_unit_test(test_korean),
+	    cmocka_unit_test(test_chinese),
+	    cmocka_unit_test(test_hebrew),
+	    cmocka_unit_test(test_japanese),
+	    cmocka_unit_test(test_windows_codepages),
+	    cmocka_unit_test(test_cyrillic),
+	    cmocka_unit_test(test_unicode_forms),
+	    cmocka_unit_test(test_other_charsets),
+	    cmocka_unit_test(test_unknown_names),
+	    cmocka_unit_test(test_known),
+	    cmocka_unit_test(test_us_ascii),
+	    cmocka_unit_test(test_utf8_sanitize),
+	    cmocka_unit_test(test_iconv_invalid),
+	    cmocka_unit_test(test_iconv_invalid_output),
+	    cmocka_unit_test(test_iconv_reset),
+	    cmocka_unit_test(test_cache_churn),
+	    cmocka_unit_test(test_large_input),
+	    cmocka_unit_test(test_output_max),
+	    cmocka_unit_test(test_threads),
+	    cmocka_unit_test(test_empty_input),
 	};
 	int failed = cmocka_run_group_tests_name("charset", tests, NULL, NULL);
 	sift_charset_thread_deinit();

@@ -95,11 +95,9 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_add_and_find),
-		cmocka_unit_test(test_defects_on_add),
-		cmocka_unit_test(test_unfold),
-		cmocka_unit_test(test_value_decodes_encoded_words),
-		cmocka_unit_test(test_is_address),
+	    cmocka_unit_test(test_add_and_find), cmocka_unit_test(test_defects_on_add),
+	    cmocka_unit_test(test_unfold),       cmocka_unit_test(test_value_decodes_encoded_words),
+	    cmocka_unit_test(test_is_address),
 	};
 	return cmocka_run_group_tests_name("header", tests, NULL, NULL);
 }

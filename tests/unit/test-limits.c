@@ -61,15 +61,15 @@ test_names(void **state)
 		const char *name;
 		enum sift_limit_id id;
 	} names[] = {
-		{"header_bytes", SIFT_LIMIT_HEADER_BYTES},
-		{"header_count", SIFT_LIMIT_HEADER_COUNT},
-		{"line_length", SIFT_LIMIT_LINE_LENGTH},
-		{"mime_depth", SIFT_LIMIT_MIME_DEPTH},
-		{"mime_parts", SIFT_LIMIT_MIME_PARTS},
-		{"boundary_length", SIFT_LIMIT_BOUNDARY_LENGTH},
-		{"body_memory", SIFT_LIMIT_BODY_MEMORY},
-		{"body_scan", SIFT_LIMIT_BODY_SCAN},
-		{"address_count", SIFT_LIMIT_ADDRESS_COUNT},
+	    {"header_bytes", SIFT_LIMIT_HEADER_BYTES},
+	    {"header_count", SIFT_LIMIT_HEADER_COUNT},
+	    {"line_length", SIFT_LIMIT_LINE_LENGTH},
+	    {"mime_depth", SIFT_LIMIT_MIME_DEPTH},
+	    {"mime_parts", SIFT_LIMIT_MIME_PARTS},
+	    {"boundary_length", SIFT_LIMIT_BOUNDARY_LENGTH},
+	    {"body_memory", SIFT_LIMIT_BODY_MEMORY},
+	    {"body_scan", SIFT_LIMIT_BODY_SCAN},
+	    {"address_count", SIFT_LIMIT_ADDRESS_COUNT},
 	};
 	assert_int_equal(sizeof(names) / sizeof(names[0]), SIFT_LIMIT_COUNT);
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
@@ -220,9 +220,12 @@ static void
 test_set_garbage(void **state)
 {
 	static const char *const bad[] = {
-		"", "abc", "-1", "+5", " 5", "5 ", "5\t", "5KB", "5X", "0x10", "1.5M", "1e3",
-		"K", "5k5", "5KK", "5 K", "5\n", "--5", "5-", "5,000", "5_000", "0b101", "\xff",
-		"\xd9\xa1\xd9\xa2", /* Arabic-Indic digits 1 2 */
+	    "",      "abc",   "-1",   "+5",
+	    " 5",    "5 ",    "5\t",  "5KB",
+	    "5X",    "0x10",  "1.5M", "1e3",
+	    "K",     "5k5",   "5KK",  "5 K",
+	    "5\n",   "--5",   "5-",   "5,000",
+	    "5_000", "0b101", "\xff", "\xd9\xa1\xd9\xa2", /* Arabic-Indic digits 1 2 */
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		expect_fail("header_bytes", bad[i]);
@@ -273,28 +276,28 @@ test_limits_independent(void **state)
 	assert_int_equal(sift_limits_set(&a, "header_count", "123", &error), 0);
 	assert_int_equal(sift_limit(&a, SIFT_LIMIT_HEADER_COUNT), 123);
 	assert_int_equal(sift_limit(&b, SIFT_LIMIT_HEADER_COUNT),
-			 sift_limit_defs[SIFT_LIMIT_HEADER_COUNT].def);
+	                 sift_limit_defs[SIFT_LIMIT_HEADER_COUNT].def);
 }
 
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_table_well_formed),
-		cmocka_unit_test(test_defaults),
-		cmocka_unit_test(test_names),
-		cmocka_unit_test(test_lookup_case_insensitive),
-		cmocka_unit_test(test_lookup_unknown),
-		cmocka_unit_test(test_set_plain),
-		cmocka_unit_test(test_set_suffixes),
-		cmocka_unit_test(test_set_suffix_on_count),
-		cmocka_unit_test(test_set_range),
-		cmocka_unit_test(test_set_range_message),
-		cmocka_unit_test(test_set_unknown),
-		cmocka_unit_test(test_set_garbage),
-		cmocka_unit_test(test_set_overflow),
-		cmocka_unit_test(test_set_keeps_previous_on_error),
-		cmocka_unit_test(test_limits_independent),
+	    cmocka_unit_test(test_table_well_formed),
+	    cmocka_unit_test(test_defaults),
+	    cmocka_unit_test(test_names),
+	    cmocka_unit_test(test_lookup_case_insensitive),
+	    cmocka_unit_test(test_lookup_unknown),
+	    cmocka_unit_test(test_set_plain),
+	    cmocka_unit_test(test_set_suffixes),
+	    cmocka_unit_test(test_set_suffix_on_count),
+	    cmocka_unit_test(test_set_range),
+	    cmocka_unit_test(test_set_range_message),
+	    cmocka_unit_test(test_set_unknown),
+	    cmocka_unit_test(test_set_garbage),
+	    cmocka_unit_test(test_set_overflow),
+	    cmocka_unit_test(test_set_keeps_previous_on_error),
+	    cmocka_unit_test(test_limits_independent),
 	};
 	return cmocka_run_group_tests_name("limits", tests, NULL, NULL);
 }

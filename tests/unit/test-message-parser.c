@@ -47,10 +47,10 @@ summary(struct sift_message *msg)
 	struct sift_buf buf;
 	sift_buf_init(&buf, 0);
 	for (struct sift_part *p = sift_message_root(msg); p != NULL; p = sift_part_next(p)) {
-		sift_buf_printf(&buf, "%u d%u %s/%s h%llu b%llu-%llu f%x n%zu\n", p->index, p->depth,
-				p->type, p->subtype, (unsigned long long)p->header_offset,
-				(unsigned long long)p->body_offset, (unsigned long long)p->body_end,
-				p->defects, p->headers.count);
+		sift_buf_printf(&buf, "%u d%u %s/%s h%llu b%llu-%llu f%x n%zu\n", p->index,
+		                p->depth, p->type, p->subtype, (unsigned long long)p->header_offset,
+		                (unsigned long long)p->body_offset, (unsigned long long)p->body_end,
+		                p->defects, p->headers.count);
 	}
 	char *s = sift_buf_steal(&buf, NULL);
 	return s;
@@ -86,32 +86,31 @@ assert_body(struct sift_message *msg, unsigned int index, const char *expect)
 	sift_free(body);
 }
 
-static const char nested_msg[] =
-	"From: a@example.org\r\n"
-	"Subject: nested\r\n"
-	"Content-Type: multipart/mixed; boundary=\"outer\"\r\n"
-	"\r\n"
-	"preamble line\r\n"
-	"--outer\r\n"
-	"Content-Type: multipart/alternative; boundary=inner\r\n"
-	"\r\n"
-	"--inner\r\n"
-	"Content-Type: text/plain\r\n"
-	"\r\n"
-	"plain text\r\n"
-	"--inner\r\n"
-	"Content-Type: text/html\r\n"
-	"\r\n"
-	"<p>html</p>\r\n"
-	"--inner--\r\n"
-	"--outer\r\n"
-	"Content-Type: message/rfc822\r\n"
-	"\r\n"
-	"Subject: inside\r\n"
-	"\r\n"
-	"enclosed body\r\n"
-	"--outer--\r\n"
-	"epilogue\r\n";
+static const char nested_msg[] = "From: a@example.org\r\n"
+                                 "Subject: nested\r\n"
+                                 "Content-Type: multipart/mixed; boundary=\"outer\"\r\n"
+                                 "\r\n"
+                                 "preamble line\r\n"
+                                 "--outer\r\n"
+                                 "Content-Type: multipart/alternative; boundary=inner\r\n"
+                                 "\r\n"
+                                 "--inner\r\n"
+                                 "Content-Type: text/plain\r\n"
+                                 "\r\n"
+                                 "plain text\r\n"
+                                 "--inner\r\n"
+                                 "Content-Type: text/html\r\n"
+                                 "\r\n"
+                                 "<p>html</p>\r\n"
+                                 "--inner--\r\n"
+                                 "--outer\r\n"
+                                 "Content-Type: message/rfc822\r\n"
+                                 "\r\n"
+                                 "Subject: inside\r\n"
+                                 "\r\n"
+                                 "enclosed body\r\n"
+                                 "--outer--\r\n"
+                                 "epilogue\r\n";
 
 /* ---- structure -------------------------------------------------------- */
 
@@ -219,7 +218,8 @@ test_chunking_invariance(void **state)
 		struct sift_message *msg = sift_message_create(NULL, NULL);
 		const char *error;
 		assert_int_equal(sift_message_feed(msg, nested_msg, split, &error), 0);
-		assert_int_equal(sift_message_feed(msg, nested_msg + split, len - split, &error), 0);
+		assert_int_equal(sift_message_feed(msg, nested_msg + split, len - split, &error),
+		                 0);
 		assert_int_equal(sift_message_finish(msg, &error), 0);
 		char *got = summary(msg);
 		assert_string_equal(got, expect);
@@ -233,7 +233,7 @@ static void
 test_missing_close_boundary(void **state)
 {
 	const char *m = "Content-Type: multipart/mixed; boundary=b\n\n"
-			"--b\n\none\n--b\n\ntwo\n";
+	                "--b\n\none\n--b\n\ntwo\n";
 	struct sift_message *msg = parse(m);
 	struct sift_part *root = sift_message_root(msg);
 	assert_true((root->defects & SIFT_DEFECT_MISSING_CLOSE) != 0);
@@ -248,9 +248,9 @@ static void
 test_outer_boundary_closes_inner(void **state)
 {
 	const char *m = "Content-Type: multipart/mixed; boundary=out\n\n"
-			"--out\nContent-Type: multipart/related; boundary=in\n\n"
-			"--in\n\ninner one\n"
-			"--out\n\nsecond\n--out--\n";
+	                "--out\nContent-Type: multipart/related; boundary=in\n\n"
+	                "--in\n\ninner one\n"
+	                "--out\n\nsecond\n--out--\n";
 	struct sift_message *msg = parse(m);
 	assert_int_equal(sift_message_part_count(msg), 4);
 	struct sift_part *related = part_at(msg, 1);
@@ -268,9 +268,9 @@ test_boundary_prefix(void **state)
 	/* The inner boundary starts with the outer one: only exact lines
 	   count, so "--abcdef" is not the outer delimiter. */
 	const char *m = "Content-Type: multipart/mixed; boundary=abc\n\n"
-			"--abc\nContent-Type: multipart/alternative; boundary=abcdef\n\n"
-			"--abcdef\n\nA\n--abcdef\n\nB\n--abcdef--\n"
-			"--abc\n\nC\n--abc--\n";
+	                "--abc\nContent-Type: multipart/alternative; boundary=abcdef\n\n"
+	                "--abcdef\n\nA\n--abcdef\n\nB\n--abcdef--\n"
+	                "--abc\n\nC\n--abc--\n";
 	struct sift_message *msg = parse(m);
 	assert_int_equal(sift_message_part_count(msg), 5);
 	assert_body(msg, 2, "A");
@@ -286,7 +286,7 @@ test_boundary_whitespace_and_eof(void **state)
 	/* Transport padding after a boundary; a close delimiter without a
 	   final line end. */
 	const char *m = "Content-Type: multipart/mixed; boundary=\"b b\"\r\n\r\n"
-			"--b b \t\r\n\r\nx\r\n--b b-- ";
+	                "--b b \t\r\n\r\nx\r\n--b b-- ";
 	struct sift_message *msg = parse(m);
 	assert_int_equal(sift_message_part_count(msg), 2);
 	assert_body(msg, 1, "x");
@@ -320,8 +320,8 @@ static void
 test_digest_default(void **state)
 {
 	const char *m = "Content-Type: multipart/digest; boundary=d\n\n"
-			"--d\n\nSubject: one\n\nfirst\n"
-			"--d\nContent-Type: text/plain\n\nnot a message\n--d--\n";
+	                "--d\n\nSubject: one\n\nfirst\n"
+	                "--d\nContent-Type: text/plain\n\nnot a message\n--d--\n";
 	struct sift_message *msg = parse(m);
 	struct sift_part *p1 = part_at(msg, 1);
 	assert_string_equal(p1->type, "message");
@@ -379,7 +379,8 @@ test_mbox_from_line(void **state)
 	struct sift_part *root = sift_message_root(msg);
 	assert_int_equal(root->headers.count, 1);
 	assert_int_equal(root->defects, 0);
-	assert_int_equal(root->header_offset, strlen("From someone@example.org Mon Jan  1 00:00:00 2024\n"));
+	assert_int_equal(root->header_offset,
+	                 strlen("From someone@example.org Mon Jan  1 00:00:00 2024\n"));
 	sift_message_destroy(&msg);
 }
 
@@ -432,7 +433,8 @@ test_milter_shape_matches_raw(void **state)
 	assert_int_equal(sift_message_feed_header(msg, "From", 4, "a@example.org", 13, &error), 0);
 	assert_int_equal(sift_message_feed_header(msg, "Subject", 7, "nested", 6, &error), 0);
 	const char *ct = "multipart/mixed; boundary=\"outer\"";
-	assert_int_equal(sift_message_feed_header(msg, "Content-Type", 12, ct, strlen(ct), &error), 0);
+	assert_int_equal(sift_message_feed_header(msg, "Content-Type", 12, ct, strlen(ct), &error),
+	                 0);
 	assert_int_equal(sift_message_feed_end_of_headers(msg, &error), 0);
 	const char *body = strstr(nested_msg, "\r\n\r\n") + 4;
 	assert_int_equal(sift_message_feed_body(msg, body, strlen(body), &error), 0);
@@ -474,7 +476,8 @@ test_milter_hostile_fields(void **state)
 	assert_int_equal(sift_message_feed_header(msg, "Bad Name", 8, "x", 1, &error), 0);
 	assert_int_equal(sift_message_feed_header(msg, "\xff", 1, "x", 1, &error), 0);
 	assert_int_equal(sift_message_feed_header(msg, "", 0, "x", 1, &error), 0);
-	assert_int_equal(sift_message_feed_header(msg, "A", 1, "one\n\ntwo\nThree: 3\n", 18, &error), 0);
+	assert_int_equal(
+	    sift_message_feed_header(msg, "A", 1, "one\n\ntwo\nThree: 3\n", 18, &error), 0);
 	assert_int_equal(sift_message_feed_header(msg, "B", 1, "", 0, &error), 0);
 	assert_int_equal(sift_message_feed_end_of_headers(msg, &error), 0);
 	assert_int_equal(sift_message_feed_body(msg, "body\r\n", 6, &error), 0);
@@ -485,7 +488,7 @@ test_milter_hostile_fields(void **state)
 	struct sift_header *a = sift_header_find(&root->headers, "a", NULL);
 	size_t len;
 	assert_string_equal(sift_header_unfolded(sift_message_arena(msg), a, &len),
-			    "one  two Three: 3");
+	                    "one  two Three: 3");
 	assert_null(sift_header_find(&root->headers, "three", NULL));
 	assert_body(msg, 0, "body\r\n");
 	/* No field after the end of the headers. */
@@ -499,23 +502,24 @@ static void
 test_decode_parts(void **state)
 {
 	const char *m = "Content-Type: multipart/mixed; boundary=b\n\n"
-			"--b\nContent-Transfer-Encoding: base64\nContent-Type: application/x\n\n"
-			"SGVs\nbG8s\nIHdvcmxk\n"
-			"--b\nContent-Type: text/plain; charset=iso-8859-1\n"
-			"Content-Transfer-Encoding: quoted-printable\n\n"
-			"caf=E9 =\nau lait\n"
-			"--b--\n";
+	                "--b\nContent-Transfer-Encoding: base64\nContent-Type: application/x\n\n"
+	                "SGVs\nbG8s\nIHdvcmxk\n"
+	                "--b\nContent-Type: text/plain; charset=iso-8859-1\n"
+	                "Content-Transfer-Encoding: quoted-printable\n\n"
+	                "caf=E9 =\nau lait\n"
+	                "--b--\n";
 	struct sift_message *msg = parse(m);
 	struct sift_buf out;
 	const char *error;
 	sift_buf_init(&out, 0);
-	assert_int_equal(sift_part_decode(msg, part_at(msg, 1), SIFT_DECODE_TRANSFER, &out, &error), 0);
+	assert_int_equal(sift_part_decode(msg, part_at(msg, 1), SIFT_DECODE_TRANSFER, &out, &error),
+	                 0);
 	assert_int_equal(out.len, 12);
 	assert_memory_equal(out.data, "Hello, world", 12);
 	sift_buf_reset(&out);
 	assert_int_equal(sift_part_decode(msg, part_at(msg, 2),
-					  SIFT_DECODE_TRANSFER | SIFT_DECODE_CHARSET, &out, &error),
-			 0);
+	                                  SIFT_DECODE_TRANSFER | SIFT_DECODE_CHARSET, &out, &error),
+	                 0);
 	assert_string_equal(out.data, "caf\xc3\xa9 au lait");
 	sift_buf_reset(&out);
 	/* Without flags: the raw body. */
@@ -524,7 +528,8 @@ test_decode_parts(void **state)
 	/* The output maximum bounds the work. */
 	struct sift_buf small;
 	sift_buf_init(&small, 5);
-	assert_int_equal(sift_part_decode(msg, part_at(msg, 1), SIFT_DECODE_TRANSFER, &small, &error), 0);
+	assert_int_equal(
+	    sift_part_decode(msg, part_at(msg, 1), SIFT_DECODE_TRANSFER, &small, &error), 0);
 	assert_true(small.len <= 5);
 	assert_true(small.overflow);
 	sift_buf_free(&small);
@@ -540,7 +545,8 @@ deep_nesting(unsigned int levels, size_t *len_r)
 	struct sift_buf buf;
 	sift_buf_init(&buf, 0);
 	for (unsigned int i = 0; i < levels; i++)
-		sift_buf_printf(&buf, "Content-Type: multipart/mixed; boundary=\"b%u\"\n\n--b%u\n", i, i);
+		sift_buf_printf(&buf, "Content-Type: multipart/mixed; boundary=\"b%u\"\n\n--b%u\n",
+		                i, i);
 	sift_buf_append_str(&buf, "Content-Type: text/plain\n\ndeepest\n");
 	for (unsigned int i = levels; i-- > 0;)
 		sift_buf_printf(&buf, "--b%u--\n", i);
@@ -675,7 +681,8 @@ test_garbage_is_bounded(void **state)
 			m[i] = alphabet[(seed >> 16) % (sizeof(alphabet) - 1)];
 		}
 		struct sift_message *msg = parse_chunks(m, len, 1 + round % 7, NULL);
-		for (struct sift_part *p = sift_message_root(msg); p != NULL; p = sift_part_next(p)) {
+		for (struct sift_part *p = sift_message_root(msg); p != NULL;
+		     p = sift_part_next(p)) {
 			assert_true(p->header_offset <= p->body_offset);
 			assert_true(p->body_offset <= p->body_end);
 			assert_true(p->body_end <= len);
@@ -689,34 +696,34 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_simple_lf),
-		cmocka_unit_test(test_folded_header),
-		cmocka_unit_test(test_nested_structure),
-		cmocka_unit_test(test_preamble_epilogue),
-		cmocka_unit_test(test_chunking_invariance),
-		cmocka_unit_test(test_missing_close_boundary),
-		cmocka_unit_test(test_outer_boundary_closes_inner),
-		cmocka_unit_test(test_boundary_prefix),
-		cmocka_unit_test(test_boundary_whitespace_and_eof),
-		cmocka_unit_test(test_no_boundary_param),
-		cmocka_unit_test(test_empty_multipart),
-		cmocka_unit_test(test_digest_default),
-		cmocka_unit_test(test_header_syntax_ends_headers),
-		cmocka_unit_test(test_obs_space_before_colon),
-		cmocka_unit_test(test_first_line_continuation),
-		cmocka_unit_test(test_mbox_from_line),
-		cmocka_unit_test(test_headers_only),
-		cmocka_unit_test(test_nul_and_8bit_header),
-		cmocka_unit_test(test_milter_shape_matches_raw),
-		cmocka_unit_test(test_milter_folded_value),
-		cmocka_unit_test(test_milter_hostile_fields),
-		cmocka_unit_test(test_decode_parts),
-		cmocka_unit_test(test_depth_limit),
-		cmocka_unit_test(test_parts_limit),
-		cmocka_unit_test(test_long_header_line),
-		cmocka_unit_test(test_header_count_limit),
-		cmocka_unit_test(test_body_scan_limit_and_spill),
-		cmocka_unit_test(test_garbage_is_bounded),
+	    cmocka_unit_test(test_simple_lf),
+	    cmocka_unit_test(test_folded_header),
+	    cmocka_unit_test(test_nested_structure),
+	    cmocka_unit_test(test_preamble_epilogue),
+	    cmocka_unit_test(test_chunking_invariance),
+	    cmocka_unit_test(test_missing_close_boundary),
+	    cmocka_unit_test(test_outer_boundary_closes_inner),
+	    cmocka_unit_test(test_boundary_prefix),
+	    cmocka_unit_test(test_boundary_whitespace_and_eof),
+	    cmocka_unit_test(test_no_boundary_param),
+	    cmocka_unit_test(test_empty_multipart),
+	    cmocka_unit_test(test_digest_default),
+	    cmocka_unit_test(test_header_syntax_ends_headers),
+	    cmocka_unit_test(test_obs_space_before_colon),
+	    cmocka_unit_test(test_first_line_continuation),
+	    cmocka_unit_test(test_mbox_from_line),
+	    cmocka_unit_test(test_headers_only),
+	    cmocka_unit_test(test_nul_and_8bit_header),
+	    cmocka_unit_test(test_milter_shape_matches_raw),
+	    cmocka_unit_test(test_milter_folded_value),
+	    cmocka_unit_test(test_milter_hostile_fields),
+	    cmocka_unit_test(test_decode_parts),
+	    cmocka_unit_test(test_depth_limit),
+	    cmocka_unit_test(test_parts_limit),
+	    cmocka_unit_test(test_long_header_line),
+	    cmocka_unit_test(test_header_count_limit),
+	    cmocka_unit_test(test_body_scan_limit_and_spill),
+	    cmocka_unit_test(test_garbage_is_bounded),
 	};
 	return cmocka_run_group_tests_name("message-parser", tests, NULL, NULL);
 }

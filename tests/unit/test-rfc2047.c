@@ -53,8 +53,7 @@ check(const char *in, size_t in_len, const char *want, size_t want_len, uint32_t
 static void
 test_rfc2047_section8_headers(void **state)
 {
-	CHECK("=?US-ASCII?Q?Keith_Moore?= <moore@cs.utk.edu>", "Keith Moore <moore@cs.utk.edu>",
-	      0);
+	CHECK("=?US-ASCII?Q?Keith_Moore?= <moore@cs.utk.edu>", "Keith Moore <moore@cs.utk.edu>", 0);
 	CHECK("=?ISO-8859-1?Q?Keld_J=F8rn_Simonsen?= <keld@dkuug.dk>",
 	      "Keld J\xc3\xb8rn Simonsen <keld@dkuug.dk>", 0);
 	CHECK("=?ISO-8859-1?Q?Andr=E9?= Pirard <PIRARD@vm1.ulg.ac.be>",
@@ -120,16 +119,17 @@ static void
 test_japanese(void **state)
 {
 	CHECK("=?ISO-2022-JP?B?GyRCJUYlOSVIGyhC?=", "\xe3\x83\x86\xe3\x82\xb9\xe3\x83\x88", 0);
-	CHECK("=?iso-2022-jp?B?GyRCJUYbKEI=?= =?iso-2022-jp?q?abc?=", "\xe3\x83\x86"
-								     "abc",
+	CHECK("=?iso-2022-jp?B?GyRCJUYbKEI=?= =?iso-2022-jp?q?abc?=",
+	      "\xe3\x83\x86"
+	      "abc",
 	      0);
 	CHECK("Re: =?Shift_JIS?B?g2WDWINn?= ok", "Re: \xe3\x83\x86\xe3\x82\xb9\xe3\x83\x88 ok", 0);
 	CHECK("=?shift_jis?Q?=83e=83X=83g?=", "\xe3\x83\x86\xe3\x82\xb9\xe3\x83\x88", 0);
 	/* A Shift_JIS character split over two words. */
 	CHECK("=?shift_jis?b?gw==?= =?shift_jis?b?ZQ==?=", "\xe3\x83\x86", 0);
 	/* ISO-2022-JP text cut in JIS mode, joined with the next word. */
-	CHECK("=?iso-2022-jp?b?GyRCJUY=?= =?iso-2022-jp?b?JTkbKEI=?=",
-	      "\xe3\x83\x86\xe3\x82\xb9", 0);
+	CHECK("=?iso-2022-jp?b?GyRCJUY=?= =?iso-2022-jp?b?JTkbKEI=?=", "\xe3\x83\x86\xe3\x82\xb9",
+	      0);
 }
 
 static void
@@ -137,8 +137,9 @@ test_split_characters(void **state)
 {
 	/* U+20AC split over two B words, and over two Q words. */
 	CHECK("=?UTF-8?B?4oI=?= =?UTF-8?B?rA==?=", "\xe2\x82\xac", 0);
-	CHECK("=?UTF-8?B?YeI=?= =?UTF-8?B?gqxi?=", "a\xe2\x82\xac"
-						 "b",
+	CHECK("=?UTF-8?B?YeI=?= =?UTF-8?B?gqxi?=",
+	      "a\xe2\x82\xac"
+	      "b",
 	      0);
 	CHECK("=?utf-8?q?caf=C3?= =?utf-8?q?=A9?=", "caf\xc3\xa9", 0);
 	CHECK("=?utf-8?q?=E2?=\r\n =?utf-8?q?=82?= =?utf-8?q?=AC?=", "\xe2\x82\xac", 0);
@@ -196,8 +197,12 @@ test_malformed(void **state)
 	CHECK("=?utf-8?q?100=?=", "100=", BAD_WORD);
 	CHECK("=?utf-8?q?=4?=", "=4", BAD_WORD);
 	CHECK("=?utf-8?q?=ZZ?=", "=ZZ", BAD_WORD);
-	CHECK("=?utf-8?q?" "?=", "", BAD_WORD);
-	CHECK("=?utf-8?b?" "?=", "", BAD_WORD);
+	CHECK("=?utf-8?q?"
+	      "?=",
+	      "", BAD_WORD);
+	CHECK("=?utf-8?b?"
+	      "?=",
+	      "", BAD_WORD);
 	CHECK("=?utf-8?q?caf\xc3\xa9?=", "caf\xc3\xa9", BAD_WORD);
 	/* A good word after a bad one keeps its white space. */
 	CHECK("=?utf-8?x?a?= =?utf-8?q?b?=", "=?utf-8?x?a?= b", BAD_WORD);
@@ -421,22 +426,22 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_rfc2047_section8_headers),
-		cmocka_unit_test(test_rfc2047_section8_table),
-		cmocka_unit_test(test_encoding_letters),
-		cmocka_unit_test(test_language_suffix),
-		cmocka_unit_test(test_japanese),
-		cmocka_unit_test(test_split_characters),
-		cmocka_unit_test(test_adjacent_text),
-		cmocka_unit_test(test_space_inside),
-		cmocka_unit_test(test_malformed),
-		cmocka_unit_test(test_not_words),
-		cmocka_unit_test(test_truncated),
-		cmocka_unit_test(test_unknown_charset),
-		cmocka_unit_test(test_nul_and_8bit),
-		cmocka_unit_test(test_appends),
-		cmocka_unit_test(test_output_max),
-		cmocka_unit_test(test_big_headers),
+	    cmocka_unit_test(test_rfc2047_section8_headers),
+	    cmocka_unit_test(test_rfc2047_section8_table),
+	    cmocka_unit_test(test_encoding_letters),
+	    cmocka_unit_test(test_language_suffix),
+	    cmocka_unit_test(test_japanese),
+	    cmocka_unit_test(test_split_characters),
+	    cmocka_unit_test(test_adjacent_text),
+	    cmocka_unit_test(test_space_inside),
+	    cmocka_unit_test(test_malformed),
+	    cmocka_unit_test(test_not_words),
+	    cmocka_unit_test(test_truncated),
+	    cmocka_unit_test(test_unknown_charset),
+	    cmocka_unit_test(test_nul_and_8bit),
+	    cmocka_unit_test(test_appends),
+	    cmocka_unit_test(test_output_max),
+	    cmocka_unit_test(test_big_headers),
 	};
 	int failed = cmocka_run_group_tests_name("rfc2047", tests, NULL, NULL);
 	sift_charset_thread_deinit();

@@ -31,7 +31,7 @@ test_trim(void **state)
 	check_trim("abc", 3, 0, 3);
 	check_trim("  abc  ", 7, 2, 3);
 	check_trim("\t\r\n abc \r\n\t", 11, 4, 3);
-	check_trim("a b", 3, 0, 3);  /* inner space stays */
+	check_trim("a b", 3, 0, 3); /* inner space stays */
 	check_trim(" a\tb ", 5, 1, 3);
 	check_trim("", 0, 0, 0);
 	check_trim("    ", 4, 4, 0); /* all blank: empty, at the end */
@@ -152,11 +152,11 @@ test_seq_len_examples(void **state)
 {
 	/* RFC 3629 section 7 examples. */
 	assert_int_equal(sift_utf8_seq_len(U("A"), 1), 1);
-	assert_int_equal(sift_utf8_seq_len(U("\xe2\x89\xa2"), 3), 3);	   /* U+2262 */
-	assert_int_equal(sift_utf8_seq_len(U("\xce\x91"), 2), 2);	   /* U+0391 */
-	assert_int_equal(sift_utf8_seq_len(U("\xed\x95\x9c"), 3), 3);	   /* U+D55C */
-	assert_int_equal(sift_utf8_seq_len(U("\xe6\x97\xa5"), 3), 3);	   /* U+65E5 */
-	assert_int_equal(sift_utf8_seq_len(U("\xef\xbb\xbf"), 3), 3);	   /* BOM */
+	assert_int_equal(sift_utf8_seq_len(U("\xe2\x89\xa2"), 3), 3);     /* U+2262 */
+	assert_int_equal(sift_utf8_seq_len(U("\xce\x91"), 2), 2);         /* U+0391 */
+	assert_int_equal(sift_utf8_seq_len(U("\xed\x95\x9c"), 3), 3);     /* U+D55C */
+	assert_int_equal(sift_utf8_seq_len(U("\xe6\x97\xa5"), 3), 3);     /* U+65E5 */
+	assert_int_equal(sift_utf8_seq_len(U("\xef\xbb\xbf"), 3), 3);     /* BOM */
 	assert_int_equal(sift_utf8_seq_len(U("\xf0\xa3\x8e\xb4"), 4), 4); /* U+233B4 */
 	/* NUL is a one-byte character. */
 	assert_int_equal(sift_utf8_seq_len(U("\0"), 1), 1);
@@ -164,12 +164,12 @@ test_seq_len_examples(void **state)
 	assert_int_equal(sift_utf8_seq_len(U("A"), 0), 0);
 	/* Boundaries of each length. */
 	assert_int_equal(sift_utf8_seq_len(U("\x7f"), 1), 1);
-	assert_int_equal(sift_utf8_seq_len(U("\xc2\x80"), 2), 2);	   /* U+0080 */
-	assert_int_equal(sift_utf8_seq_len(U("\xdf\xbf"), 2), 2);	   /* U+07FF */
-	assert_int_equal(sift_utf8_seq_len(U("\xe0\xa0\x80"), 3), 3);	   /* U+0800 */
-	assert_int_equal(sift_utf8_seq_len(U("\xed\x9f\xbf"), 3), 3);	   /* U+D7FF */
-	assert_int_equal(sift_utf8_seq_len(U("\xee\x80\x80"), 3), 3);	   /* U+E000 */
-	assert_int_equal(sift_utf8_seq_len(U("\xef\xbf\xbf"), 3), 3);	   /* U+FFFF */
+	assert_int_equal(sift_utf8_seq_len(U("\xc2\x80"), 2), 2);         /* U+0080 */
+	assert_int_equal(sift_utf8_seq_len(U("\xdf\xbf"), 2), 2);         /* U+07FF */
+	assert_int_equal(sift_utf8_seq_len(U("\xe0\xa0\x80"), 3), 3);     /* U+0800 */
+	assert_int_equal(sift_utf8_seq_len(U("\xed\x9f\xbf"), 3), 3);     /* U+D7FF */
+	assert_int_equal(sift_utf8_seq_len(U("\xee\x80\x80"), 3), 3);     /* U+E000 */
+	assert_int_equal(sift_utf8_seq_len(U("\xef\xbf\xbf"), 3), 3);     /* U+FFFF */
 	assert_int_equal(sift_utf8_seq_len(U("\xf0\x90\x80\x80"), 4), 4); /* U+10000 */
 	assert_int_equal(sift_utf8_seq_len(U("\xf4\x8f\xbf\xbf"), 4), 4); /* U+10FFFF */
 	/* Only the first sequence counts; what follows is not its business. */
@@ -234,8 +234,8 @@ test_seq_len_exhaustive_short(void **state)
 				b[2] = (unsigned char)c2;
 				size_t got = sift_utf8_seq_len(b, 3);
 				if (got != ref_seq_len(b, 3))
-					fail_msg("%02x %02x %02x: got %zu, want %zu", c0, c1,
-						 c2, got, ref_seq_len(b, 3));
+					fail_msg("%02x %02x %02x: got %zu, want %zu", c0, c1, c2,
+					         got, ref_seq_len(b, 3));
 			}
 		}
 	}
@@ -247,7 +247,7 @@ test_seq_len_four_byte(void **state)
 	/* Every lead byte F0..FF with every second byte, and third/fourth
 	   bytes at and just outside the continuation range. */
 	static const unsigned char tails[] = {0x00, 0x41, 0x7f, 0x80, 0x8f, 0x90, 0xa5,
-					      0xbf, 0xc0, 0xc2, 0xe0, 0xf0, 0xff};
+	                                      0xbf, 0xc0, 0xc2, 0xe0, 0xf0, 0xff};
 	unsigned char b[4];
 	for (unsigned int c0 = 0xf0; c0 < 256; c0++) {
 		b[0] = (unsigned char)c0;
@@ -262,9 +262,9 @@ test_seq_len_four_byte(void **state)
 						size_t want = ref_seq_len(b, avail);
 						if (got != want)
 							fail_msg("%02x %02x %02x %02x/%zu: got "
-								 "%zu, want %zu",
-								 c0, c1, b[2], b[3], avail, got,
-								 want);
+							         "%zu, want %zu",
+							         c0, c1, b[2], b[3], avail, got,
+							         want);
 					}
 				}
 			}
@@ -278,20 +278,28 @@ test_utf8_valid(void **state)
 	assert_true(sift_utf8_valid("", 0));
 	assert_true(sift_utf8_valid("plain ascii", 11));
 	assert_true(sift_utf8_valid("a\0b", 3)); /* NUL is valid UTF-8 data */
-	assert_true(sift_utf8_valid("Gr\xc3\xbc\xc3\x9f" "e", 7));
+	assert_true(sift_utf8_valid("Gr\xc3\xbc\xc3\x9f"
+	                            "e",
+	                            7));
 	assert_true(sift_utf8_valid("\xe2\x82\xac 5", 5));
 	assert_true(sift_utf8_valid("\xf0\x9f\x98\x80\xf4\x8f\xbf\xbf", 8));
 	/* RFC 3629 section 7: "A<NOT IDENTICAL TO><ALPHA>." */
 	assert_true(sift_utf8_valid("\x41\xe2\x89\xa2\xce\x91\x2e", 7));
 	/* Invalid anywhere in the string. */
 	assert_false(sift_utf8_valid("abc\xff", 4));
-	assert_false(sift_utf8_valid("\x80" "abc", 4));
-	assert_false(sift_utf8_valid("ab\xc0\x80" "cd", 6));
+	assert_false(sift_utf8_valid("\x80"
+	                             "abc",
+	                             4));
+	assert_false(sift_utf8_valid("ab\xc0\x80"
+	                             "cd",
+	                             6));
 	assert_false(sift_utf8_valid("\xed\xa0\x80", 3));
 	assert_false(sift_utf8_valid("\xf4\x90\x80\x80", 4));
 	assert_false(sift_utf8_valid("x\xe0\x80\x80", 4));
 	/* Latin-1 text is not UTF-8. */
-	assert_false(sift_utf8_valid("Gr\xfc\xdf" "e", 5));
+	assert_false(sift_utf8_valid("Gr\xfc\xdf"
+	                             "e",
+	                             5));
 	/* Truncated at the end of the counted length. */
 	assert_false(sift_utf8_valid("abc\xe2\x82", 5));
 	assert_false(sift_utf8_valid("abc\xe2\x82\xac", 5));
@@ -310,9 +318,9 @@ test_utf8_valid_matches_seq_len(void **state)
 	   exactly when the reference walk consumes every byte. */
 	uint32_t x = 12345;
 	unsigned char s[16];
-	static const unsigned char pool[] = {0x00, 0x41, 0x7f, 0x80, 0x8f, 0x90, 0x9f, 0xa0,
-					     0xbf, 0xc0, 0xc2, 0xdf, 0xe0, 0xe1, 0xed, 0xef,
-					     0xf0, 0xf4, 0xf5, 0xff};
+	static const unsigned char pool[] = {0x00, 0x41, 0x7f, 0x80, 0x8f, 0x90, 0x9f,
+	                                     0xa0, 0xbf, 0xc0, 0xc2, 0xdf, 0xe0, 0xe1,
+	                                     0xed, 0xef, 0xf0, 0xf4, 0xf5, 0xff};
 	for (int round = 0; round < 200000; round++) {
 		x = x * 1103515245 + 12345;
 		size_t len = (x >> 16) % sizeof(s);
@@ -337,15 +345,15 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_trim),
-		cmocka_unit_test(test_eq_ci),
-		cmocka_unit_test(test_ascii_lower_and_mem_lower),
-		cmocka_unit_test(test_seq_len_examples),
-		cmocka_unit_test(test_seq_len_invalid),
-		cmocka_unit_test(test_seq_len_exhaustive_short),
-		cmocka_unit_test(test_seq_len_four_byte),
-		cmocka_unit_test(test_utf8_valid),
-		cmocka_unit_test(test_utf8_valid_matches_seq_len),
+	    cmocka_unit_test(test_trim),
+	    cmocka_unit_test(test_eq_ci),
+	    cmocka_unit_test(test_ascii_lower_and_mem_lower),
+	    cmocka_unit_test(test_seq_len_examples),
+	    cmocka_unit_test(test_seq_len_invalid),
+	    cmocka_unit_test(test_seq_len_exhaustive_short),
+	    cmocka_unit_test(test_seq_len_four_byte),
+	    cmocka_unit_test(test_utf8_valid),
+	    cmocka_unit_test(test_utf8_valid_matches_seq_len),
 	};
 	return cmocka_run_group_tests_name("str", tests, NULL, NULL);
 }

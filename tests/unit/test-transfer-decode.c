@@ -21,8 +21,8 @@ enum codec { B64, QP };
 
 /* Decodes in, fed as the pieces [0,a) [a,b) [b,len). */
 static void
-decode_split(enum codec codec, const char *in, size_t len, size_t a, size_t b,
-	     struct sift_buf *out, uint32_t *defects)
+decode_split(enum codec codec, const char *in, size_t len, size_t a, size_t b, struct sift_buf *out,
+             uint32_t *defects)
 {
 	size_t cut[4] = {0, a, b, len};
 	if (codec == B64) {
@@ -42,7 +42,7 @@ decode_split(enum codec codec, const char *in, size_t len, size_t a, size_t b,
 
 static void
 decode_bytewise(enum codec codec, const char *in, size_t len, struct sift_buf *out,
-		uint32_t *defects)
+                uint32_t *defects)
 {
 	struct sift_base64_decoder b64;
 	struct sift_qp_decoder qp;
@@ -62,7 +62,7 @@ decode_bytewise(enum codec codec, const char *in, size_t len, struct sift_buf *o
 
 static void
 expect_result(const struct sift_buf *out, uint32_t defects, const char *want, size_t want_len,
-	      uint32_t want_defects, size_t a, size_t b)
+              uint32_t want_defects, size_t a, size_t b)
 {
 	const char *got = out->data == NULL ? "" : out->data;
 	if (out->len != want_len || memcmp(got, want, want_len) != 0) {
@@ -80,7 +80,7 @@ expect_result(const struct sift_buf *out, uint32_t defects, const char *want, si
    single point for long inputs) and byte by byte. */
 static void
 check_decode(enum codec codec, const char *in, size_t len, const char *want, size_t want_len,
-	     uint32_t want_defects)
+             uint32_t want_defects)
 {
 	struct sift_buf out;
 	uint32_t defects;
@@ -106,10 +106,10 @@ check_decode(enum codec codec, const char *in, size_t len, const char *want, siz
 	sift_buf_free(&out);
 }
 
-#define B64_OK(in, want)	  check_decode(B64, S(in), S(want), 0)
-#define B64_BAD(in, want)	  check_decode(B64, S(in), S(want), SIFT_DEFECT_BAD_BASE64)
-#define QP_OK(in, want)		  check_decode(QP, S(in), S(want), 0)
-#define QP_BAD(in, want)	  check_decode(QP, S(in), S(want), SIFT_DEFECT_BAD_QP)
+#define B64_OK(in, want)  check_decode(B64, S(in), S(want), 0)
+#define B64_BAD(in, want) check_decode(B64, S(in), S(want), SIFT_DEFECT_BAD_BASE64)
+#define QP_OK(in, want)   check_decode(QP, S(in), S(want), 0)
+#define QP_BAD(in, want)  check_decode(QP, S(in), S(want), SIFT_DEFECT_BAD_QP)
 
 /* ---- test encoders (straightforward, to produce big inputs) ---------------- */
 
@@ -117,7 +117,7 @@ static char *
 b64_encode(const unsigned char *in, size_t len, size_t line, size_t *len_r)
 {
 	static const char alpha[] =
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 	char *out = test_malloc(len * 2 + 16);
 	size_t n = 0;
 	size_t col = 0;
@@ -195,8 +195,8 @@ test_b64_garbage(void **state)
 	B64_BAD("Zm9v!YmFy", "foobar");
 	B64_BAD("Zm9v\0YmFy", "foobar");
 	B64_BAD("Zm\xff\xfe"
-		"9vYmFy",
-		"foobar");
+	        "9vYmFy",
+	        "foobar");
 	B64_BAD("-_.", "");
 	B64_BAD("Zm9v-", "foo");
 	/* Form feed and vertical tab are not the white space mail puts in. */
@@ -459,8 +459,8 @@ test_qp_large(void **state)
 	/* A body bigger than the staging chunk, with every kind of thing in
 	   it, decoded in one go and in odd sizes: same result. */
 	static const char line[] = "Voil=C3=A0 un texte, avec des espaces   \r\n"
-				   "et une ligne coup=\r\n"
-				   "=C3=A9e, =3D, =zz ok\t\r\n";
+	                           "et une ligne coup=\r\n"
+	                           "=C3=A9e, =3D, =zz ok\t\r\n";
 	size_t reps = 3000;
 	size_t len = (sizeof(line) - 1) * reps;
 	char *in = test_malloc(len);
@@ -476,8 +476,8 @@ test_qp_large(void **state)
 	sift_qp_finish(&dec, &want, &want_defects);
 	assert_int_equal(want_defects, SIFT_DEFECT_BAD_QP);
 	static const char dline[] = "Voil\xc3\xa0 un texte, avec des espaces\r\n"
-				    "et une ligne coup\xc3\xa9"
-				    "e, =, =zz ok\r\n";
+	                            "et une ligne coup\xc3\xa9"
+	                            "e, =, =zz ok\r\n";
 	assert_int_equal(want.len, (sizeof(dline) - 1) * reps);
 	for (size_t i = 0; i < reps; i++)
 		assert_memory_equal(want.data + i * (sizeof(dline) - 1), dline, sizeof(dline) - 1);
@@ -525,25 +525,25 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_b64_rfc4648_vectors),
-		cmocka_unit_test(test_b64_whitespace),
-		cmocka_unit_test(test_b64_garbage),
-		cmocka_unit_test(test_b64_truncated),
-		cmocka_unit_test(test_b64_padding),
-		cmocka_unit_test(test_b64_all_bytes),
-		cmocka_unit_test(test_b64_large),
-		cmocka_unit_test(test_b64_output_max),
-		cmocka_unit_test(test_b64_reuse_after_finish),
-		cmocka_unit_test(test_qp_escapes),
-		cmocka_unit_test(test_qp_rfc2045_example),
-		cmocka_unit_test(test_qp_soft_breaks),
-		cmocka_unit_test(test_qp_trailing_whitespace),
-		cmocka_unit_test(test_qp_bad_escapes),
-		cmocka_unit_test(test_qp_raw_bytes),
-		cmocka_unit_test(test_qp_long_whitespace),
-		cmocka_unit_test(test_qp_all_bytes),
-		cmocka_unit_test(test_qp_large),
-		cmocka_unit_test(test_qp_output_max),
+	    cmocka_unit_test(test_b64_rfc4648_vectors),
+	    cmocka_unit_test(test_b64_whitespace),
+	    cmocka_unit_test(test_b64_garbage),
+	    cmocka_unit_test(test_b64_truncated),
+	    cmocka_unit_test(test_b64_padding),
+	    cmocka_unit_test(test_b64_all_bytes),
+	    cmocka_unit_test(test_b64_large),
+	    cmocka_unit_test(test_b64_output_max),
+	    cmocka_unit_test(test_b64_reuse_after_finish),
+	    cmocka_unit_test(test_qp_escapes),
+	    cmocka_unit_test(test_qp_rfc2045_example),
+	    cmocka_unit_test(test_qp_soft_breaks),
+	    cmocka_unit_test(test_qp_trailing_whitespace),
+	    cmocka_unit_test(test_qp_bad_escapes),
+	    cmocka_unit_test(test_qp_raw_bytes),
+	    cmocka_unit_test(test_qp_long_whitespace),
+	    cmocka_unit_test(test_qp_all_bytes),
+	    cmocka_unit_test(test_qp_large),
+	    cmocka_unit_test(test_qp_output_max),
 	};
 	return cmocka_run_group_tests_name("transfer-decode", tests, NULL, NULL);
 }
