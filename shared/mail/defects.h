@@ -16,7 +16,7 @@ enum sift_defect {
 	SIFT_DEFECT_HEADER_LIMIT = 1u << 3,  /* header_bytes/header_count reached: fields dropped */
 	SIFT_DEFECT_LINE_LIMIT = 1u << 4,    /* a header field longer than line_length, cut */
 	SIFT_DEFECT_LONG_LINE = 1u << 5,     /* a line longer than 998 bytes (RFC 5322 2.1.1) */
-	SIFT_DEFECT_BARE_CR = 1u << 6,       /* CR not followed by LF */
+	SIFT_DEFECT_BARE_CR = 1u << 6,       /* CR not followed by LF in a header field */
 	SIFT_DEFECT_NO_BOUNDARY = 1u << 7,   /* multipart without a usable boundary parameter */
 	SIFT_DEFECT_MISSING_CLOSE = 1u << 8, /* multipart without its closing boundary */
 	SIFT_DEFECT_NO_PARTS = 1u << 9,      /* multipart with no body part at all */

@@ -21,6 +21,8 @@ header_scan_defects(const char *s, size_t len)
 			defects |= SIFT_DEFECT_NUL_IN_HEADER;
 		else if (c >= 0x80)
 			defects |= SIFT_DEFECT_8BIT_HEADER;
+		else if (c == '\r' && (i + 1 == len || s[i + 1] != '\n'))
+			defects |= SIFT_DEFECT_BARE_CR;
 	}
 	return defects;
 }

@@ -45,6 +45,12 @@ test_defects_on_add(void **state)
 	assert_int_equal(h->defects, SIFT_DEFECT_8BIT_HEADER);
 	h = sift_header_add(arena, &list, "X", 1, "plain", 5);
 	assert_int_equal(h->defects, 0);
+	h = sift_header_add(arena, &list, "X", 1, "a\rb", 3);
+	assert_int_equal(h->defects, SIFT_DEFECT_BARE_CR);
+	h = sift_header_add(arena, &list, "X", 1, "a\r", 2);
+	assert_int_equal(h->defects, SIFT_DEFECT_BARE_CR);
+	h = sift_header_add(arena, &list, "X", 1, "a\r\n b", 5);
+	assert_int_equal(h->defects, 0);
 	sift_arena_destroy(&arena);
 }
 
