@@ -21,8 +21,10 @@
  * quote runs to the end of the field.
  */
 #include "mail/rfc2231.h"
+#include "mail/rfc5322.h"
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -113,24 +115,10 @@ hex_value(char c)
 static const char *
 skip_comment(const char *p, const char *end, bool *closed_r)
 {
-	size_t depth = 0;
-
-	while (p < end) {
-		char c = *p++;
-		if (c == '\\') {
-			if (p < end)
-				p++;
-		} else if (c == '(') {
-			depth++;
-		} else if (c == ')') {
-			if (--depth == 0) {
-				*closed_r = true;
-				return p;
-			}
-		}
-	}
-	*closed_r = false;
-	return end;
+	enum sift_comment_status status;
+	size_t n = sift_rfc5322_skip_comment(p, (size_t)(end - p), 0, SIZE_MAX, &status);
+	*closed_r = status != SIFT_COMMENT_UNCLOSED;
+	return p + n;
 }
 
 const char *

@@ -21,6 +21,7 @@
    addresses, an addr-spec used as display name ("a@x <a@x>"), a group
    without its ';', a stray ';'. */
 #include "mail/rfc5322-address.h"
+#include "mail/rfc5322.h"
 #include "mail/defects.h"
 #include "mail/rfc2047.h"
 #include "util/buffer.h"
@@ -126,28 +127,16 @@ addr_is_special(unsigned char c)
 static int
 addr_skip_comment(struct addr_parser *p)
 {
-	size_t depth = 0;
-	bool deep = false;
-	size_t i = p->pos;
-
-	while (i < p->len) {
-		char c = p->in[i];
-		if (c == '\\') {
-			i += 2;
-			continue;
-		}
-		if (c == '(') {
-			if (++depth > ADDR_COMMENT_DEPTH)
-				deep = true;
-		} else if (c == ')') {
-			if (--depth == 0) {
-				p->pos = i + 1;
-				return deep ? -1 : 0;
-			}
-		}
-		i++;
+	enum sift_comment_status status;
+	p->pos = sift_rfc5322_skip_comment(p->in, p->len, p->pos, ADDR_COMMENT_DEPTH, &status);
+	switch (status) {
+	case SIFT_COMMENT_CLOSED:
+		return 0;
+	case SIFT_COMMENT_TOO_DEEP:
+		return -1;
+	case SIFT_COMMENT_UNCLOSED:
+		break;
 	}
-	p->pos = p->len;
 	return -2;
 }
 

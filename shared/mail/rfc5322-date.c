@@ -17,6 +17,7 @@
    The timestamp is computed from the civil date here, with no mktime() or
    TZ dependence. */
 #include "mail/rfc5322-date.h"
+#include "mail/rfc5322.h"
 #include "util/str.h"
 
 #include <string.h>
@@ -61,26 +62,9 @@ date_is_digit(char c)
 static bool
 date_skip_comment(struct date_lexer *lx)
 {
-	size_t depth = 0;
-	size_t i = lx->pos;
-
-	while (i < lx->len) {
-		char c = lx->in[i];
-		if (c == '\\') {
-			i += 2;
-			continue;
-		}
-		if (c == '(') {
-			if (++depth > DATE_COMMENT_DEPTH)
-				break;
-		} else if (c == ')' && --depth == 0) {
-			lx->pos = i + 1;
-			return true;
-		}
-		i++;
-	}
-	lx->pos = lx->len;
-	return false;
+	enum sift_comment_status status;
+	lx->pos = sift_rfc5322_skip_comment(lx->in, lx->len, lx->pos, DATE_COMMENT_DEPTH, &status);
+	return status == SIFT_COMMENT_CLOSED;
 }
 
 static void
