@@ -6,7 +6,8 @@
 # Every Debian package the build, the tests and the demo need.  Later work
 # adds to this one list.
 SIFT_PACKAGES="build-essential autoconf automake libtool pkg-config libpcre2-dev libssl-dev
-libmilter-dev dovecot-dev libcmocka-dev clang libclang-rt-14-dev python3 python3-pytest"
+libmilter-dev dovecot-dev libcmocka-dev clang libclang-rt-14-dev python3 python3-pytest
+dovecot-sieve dovecot-core"
 
 # Debian's Python: a pyenv python3 may come first on PATH, without pytest.
 SIFT_PYTHON=/usr/bin/python3
@@ -54,6 +55,31 @@ sift_install_packages() {
 	if [ -n "$missing" ]; then
 		echo "still missing after apt-get:" $missing "(log: $log)"
 		return 1
+	fi
+}
+
+# The unprivileged account the Pigeonhole differential tests run sieve-test
+# as: sieve-test refuses to run as root (tests/sieve/pigeonhole.py).
+SIFT_TEST_ACCOUNT=mailsift-test
+
+# sift_test_account: as root, makes SIFT_TEST_ACCOUNT (a system account and
+# group, no home, no login shell) unless it exists; does nothing for other
+# users, who run sieve-test as themselves.  Returns 1 when it cannot.
+sift_test_account() {
+	local shell=/usr/sbin/nologin
+	[ "$(id -u)" = 0 ] || return 0
+	getent passwd "$SIFT_TEST_ACCOUNT" >/dev/null && return 0
+	if ! command -v useradd >/dev/null; then
+		echo "no useradd: cannot make the account $SIFT_TEST_ACCOUNT"
+		return 1
+	fi
+	[ -x "$shell" ] || shell=/bin/false
+	if useradd --system --user-group --no-create-home --home-dir /nonexistent \
+		--shell "$shell" --comment "mailsift tests" "$SIFT_TEST_ACCOUNT" 2>&1; then
+		echo "made the system account $SIFT_TEST_ACCOUNT (sieve-test runs as it)"
+	else
+		# A concurrent run may have made it meanwhile.
+		getent passwd "$SIFT_TEST_ACCOUNT" >/dev/null
 	fi
 }
 

@@ -36,9 +36,12 @@ tool_error(const char *fmt, ...)
 static void
 usage(FILE *f)
 {
-	fputs("usage: mailsift dump MESSAGE        print the parsed structure as JSON\n"
+	fputs("usage: mailsift check SCRIPT...     compile scripts, print diagnostics\n"
+	      "       mailsift test [OPTIONS] SCRIPT MESSAGE   run a script on one message\n"
+	      "       mailsift run [OPTIONS] SCRIPT PATH...    dry-run over files, Maildirs, mbox\n"
+	      "       mailsift dump MESSAGE        print the parsed structure as JSON\n"
 	      "       mailsift --version\n"
-	      "MESSAGE may be - for standard input.  See mailsift(1).\n",
+	      "SCRIPT and MESSAGE may be - for standard input.  See mailsift(1).\n",
 	      f);
 }
 
@@ -53,6 +56,12 @@ main(int argc, char **argv)
 	const char *cmd = argv[1];
 	if (strcmp(cmd, "dump") == 0)
 		return cmd_dump(argc - 1, argv + 1);
+	if (strcmp(cmd, "check") == 0)
+		return cmd_check(argc - 1, argv + 1);
+	if (strcmp(cmd, "test") == 0)
+		return cmd_test(argc - 1, argv + 1);
+	if (strcmp(cmd, "run") == 0)
+		return cmd_run(argc - 1, argv + 1);
 	if (strcmp(cmd, "--version") == 0) {
 		puts("mailsift " PACKAGE_VERSION);
 		return MAILSIFT_EXIT_OK;

@@ -11,6 +11,9 @@
 #define MAILSIFT_EXIT_USAGE 2
 
 int cmd_dump(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+int cmd_test(int argc, char **argv);
+int cmd_run(int argc, char **argv);
 
 /* Prints "mailsift: " and the message to stderr, client text made
    printable. */

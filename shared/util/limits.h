@@ -27,6 +27,26 @@ enum sift_limit_id {
 	SIFT_LIMIT_BODY_SCAN,
 	/* Addresses taken from one header field. */
 	SIFT_LIMIT_ADDRESS_COUNT,
+	/* Sieve: script size accepted by the compiler. */
+	SIFT_LIMIT_SCRIPT_BYTES,
+	/* Sieve: blocks and test lists nested in a script. */
+	SIFT_LIMIT_SCRIPT_NESTING,
+	/* Sieve: actions in one result (Pigeonhole's sieve_max_actions). */
+	SIFT_LIMIT_ACTIONS,
+	/* Sieve: redirect actions in one result (sieve_max_redirects). */
+	SIFT_LIMIT_REDIRECTS,
+	/* Sieve: variables declared in one script. */
+	SIFT_LIMIT_VARIABLES,
+	/* Sieve: bytes kept in one variable; longer values are cut. */
+	SIFT_LIMIT_VARIABLE_BYTES,
+	/* Sieve: PCRE2 match limit for one regex match. */
+	SIFT_LIMIT_REGEX_MATCH,
+	/* Sieve: PCRE2 depth limit for one regex match. */
+	SIFT_LIMIT_REGEX_DEPTH,
+	/* Sieve: CPU time for one run, in milliseconds (0: none). */
+	SIFT_LIMIT_CPU_TIME,
+	/* Sieve: longest header field addheader may add. */
+	SIFT_LIMIT_HEADER_EDIT_BYTES,
 	SIFT_LIMIT_COUNT
 };
 

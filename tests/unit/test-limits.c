@@ -70,6 +70,16 @@ test_names(void **state)
 	    {"body_memory", SIFT_LIMIT_BODY_MEMORY},
 	    {"body_scan", SIFT_LIMIT_BODY_SCAN},
 	    {"address_count", SIFT_LIMIT_ADDRESS_COUNT},
+	    {"script_bytes", SIFT_LIMIT_SCRIPT_BYTES},
+	    {"script_nesting", SIFT_LIMIT_SCRIPT_NESTING},
+	    {"actions", SIFT_LIMIT_ACTIONS},
+	    {"redirects", SIFT_LIMIT_REDIRECTS},
+	    {"variables", SIFT_LIMIT_VARIABLES},
+	    {"variable_bytes", SIFT_LIMIT_VARIABLE_BYTES},
+	    {"regex_match", SIFT_LIMIT_REGEX_MATCH},
+	    {"regex_depth", SIFT_LIMIT_REGEX_DEPTH},
+	    {"cpu_time", SIFT_LIMIT_CPU_TIME},
+	    {"header_edit_bytes", SIFT_LIMIT_HEADER_EDIT_BYTES},
 	};
 	assert_int_equal(sizeof(names) / sizeof(names[0]), SIFT_LIMIT_COUNT);
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {

@@ -1,0 +1,455 @@
+/* SPDX-License-Identifier: MIT */
+/* The Sieve interpreter: walks the compiled program over one message.
+   Everything a run changes lives in struct sift_run; the program is only
+   read, so one program serves many threads.  A runtime error stops the
+   script, keeps the actions decided so far for the report and falls back
+   to the implicit keep (RFC 5228 2.10.6).  Time is bounded by the CPU
+   limit checked between commands and tests, and by the regex limits. */
+#include "mailsift-config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "util/alloc.h"
+#include "util/str.h"
+#include "mail/rfc5322-address.h"
+#include "sieve/ext.h"
+
+int
+sift_run_error(struct sift_run *run, const struct sift_sieve_node *unused, unsigned int line,
+               const char *fmt, ...)
+{
+	(void)unused;
+	if (run->failed)
+		return -1;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(run->error, sizeof(run->error), fmt, ap);
+	va_end(ap);
+	run->error_line = line;
+	run->failed = true;
+	return -1;
+}
+
+void
+sift_run_trace(struct sift_run *run, const struct sift_node *node, const char *extracted,
+               size_t extracted_len, const char *key, size_t key_len, int outcome)
+{
+	if (run->params->trace == NULL)
+		return;
+	static const char *const match_names[] = {"is",    "contains", "matches",
+	                                          "regex", "value",    "count"};
+	struct sift_sieve_trace_event ev = {
+	    .line = node->line,
+	    .column = node->column,
+	    .test = node->def->name,
+	    .extracted = extracted != NULL ? extracted : "",
+	    .extracted_len = extracted != NULL ? extracted_len : 0,
+	    .key = key,
+	    .key_len = key_len,
+	    .match = node->keys != NULL ? match_names[node->match] : NULL,
+	    .outcome = outcome,
+	    .is_action = node->def->kind == SIFT_CMD_COMMAND,
+	};
+	run->params->trace(run->params->trace_context, &ev);
+}
+
+void
+sift_run_matched_line(struct sift_run *run, unsigned int line)
+{
+	struct sift_sieve_result *res = run->result;
+	if (res->nmatched_lines > 0 && res->matched_lines[res->nmatched_lines - 1] == line)
+		return;
+	for (size_t i = 0; i < res->nmatched_lines; i++) {
+		if (res->matched_lines[i] == line)
+			return;
+	}
+	if (res->nmatched_lines == run->matched_alloc) {
+		size_t n = run->matched_alloc == 0 ? 16 : run->matched_alloc * 2;
+		unsigned int *arr = sift_arena_alloc(run->arena, n * sizeof(*arr));
+		if (res->nmatched_lines > 0)
+			memcpy(arr, res->matched_lines, res->nmatched_lines * sizeof(*arr));
+		res->matched_lines = arr;
+		run->matched_alloc = n;
+	}
+	res->matched_lines[res->nmatched_lines++] = line;
+}
+
+const char *
+sift_run_expand(struct sift_run *run, const struct sift_sval *sval, size_t *len_r)
+{
+	if (sval->pieces == NULL) {
+		*len_r = sval->len;
+		return sval->data;
+	}
+	size_t total = 0;
+	for (size_t i = 0; i < sval->npieces; i++) {
+		const struct sift_sval_piece *p = &sval->pieces[i];
+		if (p->kind == SIFT_PIECE_LITERAL)
+			total += p->len;
+		else if (p->kind == SIFT_PIECE_VAR)
+			total += run->vars[p->index].len;
+		else if (p->index < run->match_vars.count)
+			total += run->match_vars.len[p->index];
+	}
+	char *out = sift_arena_alloc(run->scratch, total + 1);
+	size_t o = 0;
+	for (size_t i = 0; i < sval->npieces; i++) {
+		const struct sift_sval_piece *p = &sval->pieces[i];
+		const char *d = NULL;
+		size_t l = 0;
+		if (p->kind == SIFT_PIECE_LITERAL) {
+			d = p->data;
+			l = p->len;
+		} else if (p->kind == SIFT_PIECE_VAR) {
+			d = run->vars[p->index].data;
+			l = run->vars[p->index].len;
+		} else if (p->index < run->match_vars.count) {
+			d = run->match_vars.value[p->index];
+			l = run->match_vars.len[p->index];
+		}
+		if (l > 0) {
+			memcpy(out + o, d, l);
+			o += l;
+		}
+	}
+	out[o] = '\0';
+	*len_r = o;
+	return out;
+}
+
+/* ---- matching ---- */
+
+void
+sift_matcher_init(struct sift_matcher *m, struct sift_run *run, const struct sift_node *node)
+{
+	memset(m, 0, sizeof(*m));
+	m->run = run;
+	m->node = node;
+}
+
+static void
+trace_value(struct sift_matcher *m, const char *value, size_t len, const char *key, size_t key_len,
+            int outcome)
+{
+	if (m->run->params->trace != NULL)
+		sift_run_trace(m->run, m->node, value, len, key, key_len, outcome);
+}
+
+bool
+sift_matcher_value(struct sift_matcher *m, const char *value, size_t len)
+{
+	struct sift_run *run = m->run;
+	const struct sift_node *node = m->node;
+	m->count++;
+	if (node->match == SIFT_MATCH_COUNT || m->result != 0)
+		return m->result != 0;
+	const struct sift_slist *keys = node->keys;
+	for (size_t i = 0; i < keys->count; i++) {
+		const struct sift_sval *k = &keys->items[i];
+		struct sift_match_key dyn;
+		const struct sift_match_key *key = &k->key;
+		if (!k->key_ready) {
+			size_t klen;
+			const char *text = sift_run_expand(run, k, &klen);
+			const char *error = NULL;
+			if (sift_match_key_prepare(run->scratch, node->cmp, node->match, text, klen,
+			                           &dyn, &error) < 0) {
+				m->result = sift_run_error(
+				    run, NULL, k->line, "%s (key \"%s\")",
+				    error != NULL ? error : "invalid regular expression", text);
+				return true;
+			}
+			key = &dyn;
+		}
+		const char *error = NULL;
+		enum sift_match_outcome out =
+		    sift_match_value(run->mscratch, node->cmp, node->match, node->rel, key, value,
+		                     len, &run->match_vars, &error);
+		if (!k->key_ready)
+			sift_match_key_free(&dyn);
+		if (out == SIFT_MATCH_ERROR) {
+			m->result = sift_run_error(run, NULL, node->line, "%s",
+			                           error != NULL ? error : "match failed");
+			return true;
+		}
+		if (out == SIFT_MATCH_YES) {
+			trace_value(m, value, len, key->text, key->len, 1);
+			m->result = 1;
+			return true;
+		}
+	}
+	trace_value(m, value, len, NULL, 0, 0);
+	return false;
+}
+
+int
+sift_matcher_finish(struct sift_matcher *m)
+{
+	if (m->result != 0 || m->node->match != SIFT_MATCH_COUNT)
+		return m->result;
+	struct sift_run *run = m->run;
+	const struct sift_node *node = m->node;
+	char num[32];
+	int nlen = snprintf(num, sizeof(num), "%zu", m->count);
+	for (size_t i = 0; i < node->keys->count; i++) {
+		size_t klen;
+		const char *key = sift_run_expand(run, &node->keys->items[i], &klen);
+		int c = sift_cmp_order(node->cmp, num, (size_t)nlen, key, klen);
+		bool ok = false;
+		switch (node->rel) {
+		case SIFT_REL_GT:
+			ok = c > 0;
+			break;
+		case SIFT_REL_GE:
+			ok = c >= 0;
+			break;
+		case SIFT_REL_LT:
+			ok = c < 0;
+			break;
+		case SIFT_REL_LE:
+			ok = c <= 0;
+			break;
+		case SIFT_REL_EQ:
+			ok = c == 0;
+			break;
+		case SIFT_REL_NE:
+			ok = c != 0;
+			break;
+		}
+		if (ok) {
+			trace_value(m, num, (size_t)nlen, key, klen, 1);
+			return 1;
+		}
+	}
+	trace_value(m, num, (size_t)nlen, NULL, 0, 0);
+	return 0;
+}
+
+/* ---- addresses ---- */
+
+const char *
+sift_address_part(struct sift_run *run, enum sift_tag part, const char *local, size_t local_len,
+                  const char *domain, size_t domain_len, size_t *len_r)
+{
+	switch (part) {
+	case SIFT_TAG_LOCALPART:
+		*len_r = local_len;
+		return local;
+	case SIFT_TAG_DOMAIN:
+		if (domain == NULL)
+			return NULL;
+		*len_r = domain_len;
+		return domain;
+	case SIFT_TAG_USER:
+	case SIFT_TAG_DETAIL: {
+		const char *user, *detail;
+		size_t ulen, dlen;
+		sift_address_subaddress(local, local_len, "+", &user, &ulen, &detail, &dlen);
+		if (part == SIFT_TAG_USER) {
+			*len_r = ulen;
+			return user;
+		}
+		if (detail == NULL)
+			return NULL;
+		*len_r = dlen;
+		return detail;
+	}
+	default: {
+		size_t n = local_len + (domain != NULL ? 1 + domain_len : 0);
+		char *all = sift_arena_alloc(run->scratch, n + 1);
+		memcpy(all, local, local_len);
+		if (domain != NULL) {
+			all[local_len] = '@';
+			memcpy(all + local_len + 1, domain, domain_len);
+		}
+		all[n] = '\0';
+		*len_r = n;
+		return all;
+	}
+	}
+}
+
+/* ---- headers as tests see them ---- */
+
+struct sift_header_list *
+sift_run_headers(struct sift_run *run)
+{
+	if (run->headers != NULL)
+		return run->headers;
+	return &sift_message_root(run->msg)->headers;
+}
+
+/* ---- execution ---- */
+
+static uint64_t
+cpu_now_ns(void)
+{
+	struct timespec ts;
+	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) < 0)
+		return 0;
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static int
+check_cpu(struct sift_run *run, const struct sift_node *node)
+{
+	if (run->cpu_deadline_ns == 0 || (++run->steps & 31) != 0)
+		return 0;
+	if (cpu_now_ns() > run->cpu_deadline_ns)
+		return sift_run_error(
+		    run, NULL, node->line, "CPU time limit exceeded (%llu ms)",
+		    (unsigned long long)sift_limit(run->limits, SIFT_LIMIT_CPU_TIME));
+	return 0;
+}
+
+int
+sift_run_test(struct sift_run *run, const struct sift_node *node)
+{
+	if (check_cpu(run, node) < 0)
+		return -1;
+	int r = node->def->exec(run, node);
+	if (r > 0)
+		sift_run_matched_line(run, node->line);
+	return r;
+}
+
+static int exec_block(struct sift_run *run, struct sift_node *const *nodes, size_t n);
+
+static int
+exec_block(struct sift_run *run, struct sift_node *const *nodes, size_t n)
+{
+	bool chain_done = false;
+	for (size_t i = 0; i < n; i++) {
+		const struct sift_node *node = nodes[i];
+		const struct sift_cmd_def *def = node->def;
+		if (check_cpu(run, node) < 0)
+			return -1;
+		if (def == &sift_cmd_if || def == &sift_cmd_elsif || def == &sift_cmd_else) {
+			if (def == &sift_cmd_if)
+				chain_done = false;
+			if (chain_done)
+				continue;
+			if (def != &sift_cmd_else) {
+				int t = sift_run_test(run, node->tests[0]);
+				if (t < 0)
+					return -1;
+				if (t == 0)
+					continue;
+			}
+			chain_done = true;
+			int r = exec_block(run, node->block, node->nblock);
+			if (r != 0)
+				return r;
+			continue;
+		}
+		int r = def->exec(run, node);
+		if (r < 0)
+			return -1;
+		if (def->kind == SIFT_CMD_COMMAND && def != &sift_cmd_require)
+			sift_run_matched_line(run, node->line);
+		if (r > 0)
+			return 1;
+	}
+	return 0;
+}
+
+const char **
+sift_run_flags_array(struct sift_run *run, const char *flags, size_t len)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < len;) {
+		while (i < len && flags[i] == ' ')
+			i++;
+		if (i >= len)
+			break;
+		n++;
+		while (i < len && flags[i] != ' ')
+			i++;
+	}
+	const char **arr = sift_arena_alloc(run->arena, (n + 1) * sizeof(*arr));
+	n = 0;
+	for (size_t i = 0; i < len;) {
+		while (i < len && flags[i] == ' ')
+			i++;
+		if (i >= len)
+			break;
+		size_t s = i;
+		while (i < len && flags[i] != ' ')
+			i++;
+		arr[n++] = sift_arena_memdup0(run->arena, flags + s, i - s);
+	}
+	arr[n] = NULL;
+	return arr;
+}
+
+int
+sift_sieve_run(const struct sift_sieve_program *program, const struct sift_sieve_run_params *params,
+               struct sift_sieve_result **result_r, const char **error_r)
+{
+	(void)error_r;
+	struct sift_arena *arena = sift_arena_create(0);
+	struct sift_sieve_result *res = sift_arena_zalloc(arena, sizeof(*res));
+	res->arena = arena;
+	struct sift_run run = {
+	    .program = program,
+	    .params = params,
+	    .limits = params->limits != NULL ? params->limits : &program->limits,
+	    .msg = params->msg,
+	    .arena = arena,
+	    .scratch = sift_arena_create(0),
+	    .result = res,
+	};
+	struct sift_match_limits mlimits = {
+	    .regex_match_limit = (uint32_t)sift_limit(run.limits, SIFT_LIMIT_REGEX_MATCH),
+	    .regex_depth_limit = (uint32_t)sift_limit(run.limits, SIFT_LIMIT_REGEX_DEPTH),
+	};
+	run.mscratch = sift_match_scratch_create(&mlimits);
+	run.match_vars.want = program->ext_used[SIFT_EXT_VARIABLES];
+	if (program->nvars > 0)
+		run.vars = sift_calloc(program->nvars, sizeof(*run.vars));
+	uint64_t cpu_ms = sift_limit(run.limits, SIFT_LIMIT_CPU_TIME);
+	if (cpu_ms > 0)
+		run.cpu_deadline_ns = cpu_now_ns() + cpu_ms * 1000000u;
+
+	exec_block(&run, program->commands, program->ncommands);
+
+	if (run.failed) {
+		res->failed = true;
+		res->error = sift_arena_strdup(arena, run.error);
+		res->error_line = run.error_line;
+		res->implicit_keep = true;
+	} else {
+		res->implicit_keep = sift_result_keeps(res);
+	}
+	if (program->ext_used[SIFT_EXT_IMAP4FLAGS] && !run.failed) {
+		res->implicit_keep_flags =
+		    sift_run_flags_array(&run, run.flags.data, run.flags.len);
+		res->implicit_keep_has_flags = true;
+	}
+	if (run.headers != NULL) {
+		res->edited_headers = run.headers;
+		res->headers_edited = true;
+	}
+	for (size_t i = 0; i < program->nvars; i++)
+		sift_free(run.vars[i].data);
+	sift_free(run.vars);
+	sift_free(run.flags.data);
+	sift_match_vars_clear(&run.match_vars);
+	sift_match_scratch_destroy(&run.mscratch);
+	sift_arena_destroy(&run.scratch);
+	*result_r = res;
+	return 0;
+}
+
+void
+sift_sieve_result_free(struct sift_sieve_result **result)
+{
+	if (*result == NULL)
+		return;
+	struct sift_arena *arena = (*result)->arena;
+	*result = NULL;
+	sift_arena_destroy(&arena);
+}

@@ -1,0 +1,3 @@
+if address :localpart :matches "to" "*" {
+	discard;
+}

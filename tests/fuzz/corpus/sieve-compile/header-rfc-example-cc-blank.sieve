@@ -1,0 +1,4 @@
+require "fileinto";
+if not header :matches "Cc" "?*" {
+	fileinto "NoCc";
+}

@@ -1,0 +1,3 @@
+if header :contains ["from"] ["idiot@example.com"] {
+	discard;
+}

@@ -1,0 +1,2 @@
+require "fileinto";
+fileinto "Reçus/2025";

@@ -1,0 +1,8 @@
+require "fileinto";
+if exists "subject" {
+	if header :contains "subject" "lunch" {
+		fileinto "Food";
+	} else {
+		fileinto "Other";
+	}
+}

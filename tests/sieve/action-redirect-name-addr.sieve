@@ -1,0 +1,1 @@
+redirect "Carol <carol@example.net>";

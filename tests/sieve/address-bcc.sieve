@@ -1,0 +1,3 @@
+if address :localpart :is "bcc" "hidden" {
+	discard;
+}

@@ -1,0 +1,3 @@
+if address :all :is "from" "painter@example.com" {
+	discard;
+}

@@ -1,0 +1,3 @@
+if address :localpart :contains "from" "lic" {
+	discard;
+}

@@ -1,0 +1,3 @@
+if address :contains "from" "Ross" {
+	discard;
+}

@@ -1,0 +1,3 @@
+if address :all :contains "to" "undisclosed" {
+	discard;
+}

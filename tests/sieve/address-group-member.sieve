@@ -1,0 +1,3 @@
+if address :is "to" "dave@example.net" {
+	discard;
+}

@@ -1,0 +1,3 @@
+if address :is "to" "erin@example.net" {
+	discard;
+}

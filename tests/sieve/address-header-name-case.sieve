@@ -1,0 +1,3 @@
+if address :is "FROM" "alice@example.com" {
+	discard;
+}

@@ -1,0 +1,3 @@
+if address :all :is "to" "not an address" {
+	discard;
+}

@@ -1,0 +1,3 @@
+if address :localpart :comparator "i;octet" :is "from" "Alice" {
+	discard;
+}

@@ -1,0 +1,3 @@
+if address :domain :matches "from" "*.example.com" {
+	discard;
+}

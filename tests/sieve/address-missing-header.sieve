@@ -1,0 +1,3 @@
+if address :is "cc" "alice@example.com" {
+	discard;
+}

@@ -1,0 +1,3 @@
+if address :is "to" "carol@example.net" {
+	discard;
+}

@@ -1,0 +1,3 @@
+if address :is "from" ["nobody@example.net", "alice@example.com"] {
+	discard;
+}

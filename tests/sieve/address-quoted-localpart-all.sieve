@@ -1,0 +1,3 @@
+if address :all :is "to" "\"john doe\"@example.com" {
+	discard;
+}

@@ -1,0 +1,3 @@
+if address :domain :is "resent-from" "lists.example.net" {
+	discard;
+}

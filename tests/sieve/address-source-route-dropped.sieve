@@ -1,0 +1,3 @@
+if address :all :is "to" "bob@example.org" {
+	discard;
+}

@@ -1,0 +1,3 @@
+if address :localpart :is "to" "jörg" {
+	discard;
+}

@@ -1,0 +1,4 @@
+require ["body", "fileinto"];
+if body :text :contains "café crème" {
+  fileinto "yes";
+}

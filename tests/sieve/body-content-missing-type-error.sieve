@@ -1,0 +1,4 @@
+require ["body", "fileinto"];
+if body :content :contains "x" {
+  fileinto "yes";
+}

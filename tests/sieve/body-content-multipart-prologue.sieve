@@ -1,0 +1,4 @@
+require ["body", "fileinto"];
+if body :content "multipart" :contains "prologue text" {
+  fileinto "yes";
+}

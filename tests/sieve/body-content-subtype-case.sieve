@@ -1,0 +1,4 @@
+require ["body", "fileinto"];
+if body :content "TEXT/HTML" :contains "budget" {
+  fileinto "yes";
+}

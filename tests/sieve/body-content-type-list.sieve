@@ -1,0 +1,4 @@
+require ["body", "fileinto"];
+if body :content ["application/pdf", "text/html"] :contains "approved" {
+  fileinto "yes";
+}

@@ -1,0 +1,4 @@
+require ["body", "fileinto"];
+if body :contains "quarterly report" {
+  fileinto "yes";
+}

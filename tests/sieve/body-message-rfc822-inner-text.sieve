@@ -1,0 +1,4 @@
+require ["body", "fileinto"];
+if body :content "text" :contains "password reset" {
+  fileinto "yes";
+}

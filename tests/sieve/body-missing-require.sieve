@@ -1,0 +1,4 @@
+require "fileinto";
+if body :contains "x" {
+  fileinto "yes";
+}

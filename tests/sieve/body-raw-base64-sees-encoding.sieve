@@ -1,0 +1,4 @@
+require ["body", "fileinto"];
+if body :raw :contains "VGhlc2UgYXJl" {
+  fileinto "yes";
+}

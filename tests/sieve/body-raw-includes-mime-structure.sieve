@@ -1,0 +1,4 @@
+require ["body", "fileinto"];
+if body :raw :contains "--alt" {
+  fileinto "yes";
+}

@@ -1,0 +1,4 @@
+require ["body", "fileinto"];
+if body :raw :contains "MAKE MONEY FAST" {
+  discard;
+}

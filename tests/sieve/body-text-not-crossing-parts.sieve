@@ -1,0 +1,4 @@
+require ["body", "fileinto"];
+if body :text :contains "missile" {
+  fileinto "yes";
+}

@@ -1,0 +1,4 @@
+require ["body", "fileinto"];
+if body :raw :text :contains "x" {
+  fileinto "yes";
+}

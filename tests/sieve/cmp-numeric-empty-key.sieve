@@ -1,0 +1,4 @@
+require "comparator-i;ascii-numeric";
+if header :is :comparator "i;ascii-numeric" "x-count" "" {
+	discard;
+}

@@ -1,0 +1,3 @@
+if header :is :comparator "i;octet" "subject" "LUNCH ON FRIDAY?" {
+	discard;
+}

@@ -1,0 +1,3 @@
+if header :contains :comparator "i;octet" "subject" "Friday" {
+	discard;
+}

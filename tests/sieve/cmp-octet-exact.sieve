@@ -1,0 +1,3 @@
+if header :is :comparator "i;octet" "subject" "Lunch on Friday?" {
+	discard;
+}

@@ -1,0 +1,3 @@
+if header :matches :comparator "i;octet" "subject" "lunch*" {
+	discard;
+}

@@ -1,0 +1,4 @@
+require ["date", "fileinto"];
+if date :zone "+25" :matches "date" "hour" "*" {
+  fileinto "yes";
+}

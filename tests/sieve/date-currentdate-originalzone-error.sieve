@@ -1,0 +1,4 @@
+require ["date", "fileinto"];
+if currentdate :originalzone "year" "2000" {
+  fileinto "now";
+}

@@ -1,0 +1,4 @@
+require ["date", "variables", "fileinto"];
+if date :originalzone :matches "x-no-such-date" "year" "*" {
+  fileinto "year-${1}";
+}

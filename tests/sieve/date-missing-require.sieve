@@ -1,0 +1,4 @@
+require "fileinto";
+if date :is "date" "year" "2008" {
+  fileinto "yes";
+}

@@ -1,0 +1,4 @@
+require ["date", "variables", "fileinto"];
+if date :originalzone :matches "date" "iso8601" "*" {
+  fileinto "iso8601=${1}";
+}

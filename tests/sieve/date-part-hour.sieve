@@ -1,0 +1,4 @@
+require ["date", "variables", "fileinto"];
+if date :originalzone :matches "date" "hour" "*" {
+  fileinto "hour=${1}";
+}

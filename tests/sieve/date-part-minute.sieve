@@ -1,0 +1,4 @@
+require ["date", "variables", "fileinto"];
+if date :originalzone :matches "date" "minute" "*" {
+  fileinto "minute=${1}";
+}

@@ -1,0 +1,4 @@
+require ["date", "variables", "fileinto"];
+if date :originalzone :matches "received" "iso8601" "*" {
+  fileinto "${1}";
+}

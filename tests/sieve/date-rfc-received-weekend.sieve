@@ -1,0 +1,4 @@
+require ["date", "relational", "fileinto"];
+if anyof(date :is "received" "weekday" "0",
+         date :is "received" "weekday" "6")
+{ fileinto "weekend"; }

@@ -1,0 +1,4 @@
+require ["date", "fileinto"];
+if date :originalzone :matches "date" "fortnight" "*" {
+  fileinto "yes";
+}

@@ -1,0 +1,3 @@
+require ["editheader", "fileinto", "variables", "index", "relational", "comparator-i;ascii-numeric"];
+deleteheader "X-No-Such";
+keep;

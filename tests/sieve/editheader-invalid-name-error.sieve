@@ -1,0 +1,2 @@
+require ["editheader", "fileinto", "variables", "index", "relational", "comparator-i;ascii-numeric"];
+addheader "X Bad" "v";

@@ -1,0 +1,2 @@
+require ["editheader", "fileinto", "variables", "index", "relational", "comparator-i;ascii-numeric"];
+deleteheader :last "X-Tag";

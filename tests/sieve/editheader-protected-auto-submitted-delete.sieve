@@ -1,0 +1,5 @@
+require ["editheader", "fileinto", "variables", "index", "relational", "comparator-i;ascii-numeric"];
+deleteheader "Auto-Submitted";
+if exists "Auto-Submitted" {
+  fileinto "auto-submitted-kept";
+}

@@ -1,0 +1,2 @@
+require ["fileinto", "encoded-character"];
+fileinto "$${hex:40}";

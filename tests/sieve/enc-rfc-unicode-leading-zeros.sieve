@@ -1,0 +1,2 @@
+require ["fileinto", "encoded-character"];
+fileinto "${UnICoDE:0000040}";

@@ -1,0 +1,3 @@
+require ["fileinto", "encoded-character"];
+fileinto "a";
+fileinto "${unicode:200000}";

@@ -1,0 +1,4 @@
+require ["fileinto", "encoded-character"];
+if true {
+  fileinto "${Unicode:DF01}";
+}

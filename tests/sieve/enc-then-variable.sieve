@@ -1,0 +1,3 @@
+require ["fileinto", "encoded-character", "variables"];
+set "x" "decoded";
+fileinto "${hex:24}{x}";

@@ -1,0 +1,2 @@
+require ["fileinto", "encoded-character"];
+fileinto "${unicode:43 61 66 E9}";

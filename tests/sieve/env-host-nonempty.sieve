@@ -1,0 +1,4 @@
+require ["environment", "variables", "fileinto"];
+if environment :matches "host" "?*" {
+  fileinto "has-host";
+}

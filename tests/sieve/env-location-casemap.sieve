@@ -1,0 +1,4 @@
+require ["environment", "variables", "fileinto"];
+if environment :is "location" "mta" {
+  fileinto "mta";
+}

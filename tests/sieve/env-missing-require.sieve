@@ -1,0 +1,4 @@
+require "fileinto";
+if environment :is "location" "MDA" {
+  fileinto "x";
+}

@@ -1,0 +1,4 @@
+require ["environment", "variables", "fileinto"];
+if environment :is "phase" "during" {
+  fileinto "during";
+}

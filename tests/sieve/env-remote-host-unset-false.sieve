@@ -1,0 +1,4 @@
+require ["environment", "variables", "fileinto"];
+if environment :matches "remote-host" "*" {
+  fileinto "wrong";
+}

@@ -1,0 +1,4 @@
+require ["environment", "variables", "fileinto"];
+if environment :contains "x-no-such-item" "" {
+  fileinto "wrong";
+}

@@ -1,0 +1,4 @@
+require ["environment", "variables", "fileinto"];
+if environment :matches "version" "?*" {
+  fileinto "has-version";
+}

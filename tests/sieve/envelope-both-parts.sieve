@@ -1,0 +1,4 @@
+require "envelope";
+if envelope :is ["from", "to"] "bob@example.org" {
+	discard;
+}

@@ -1,0 +1,4 @@
+require "envelope";
+if envelope :domain :is "from" "example.net" {
+	discard;
+}

@@ -1,0 +1,4 @@
+require "envelope";
+if envelope :localpart :is "from" "bounces" {
+	discard;
+}

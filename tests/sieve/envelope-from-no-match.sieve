@@ -1,0 +1,4 @@
+require "envelope";
+if envelope :is "from" "someone@example.net" {
+	discard;
+}

@@ -1,0 +1,4 @@
+require "envelope";
+if envelope :is "from" "alice@example.com" {
+	discard;
+}

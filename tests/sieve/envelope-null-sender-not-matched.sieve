@@ -1,0 +1,4 @@
+require "envelope";
+if envelope :matches "from" "?*" {
+	discard;
+}

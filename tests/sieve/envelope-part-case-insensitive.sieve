@@ -1,0 +1,4 @@
+require "envelope";
+if envelope :is "FROM" "sender@example.net" {
+	discard;
+}

@@ -1,0 +1,4 @@
+require "envelope";
+if envelope :domain :is "to" "example.org" {
+	discard;
+}

@@ -1,0 +1,4 @@
+require "envelope";
+if envelope :localpart :matches "to" "bob+*" {
+	discard;
+}

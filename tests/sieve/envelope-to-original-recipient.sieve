@@ -1,0 +1,4 @@
+require "envelope";
+if envelope :is "to" "bob.builder@example.org" {
+	discard;
+}

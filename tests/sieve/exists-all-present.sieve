@@ -1,0 +1,3 @@
+if exists ["from", "to", "subject", "message-id"] {
+	discard;
+}

@@ -1,0 +1,3 @@
+if exists "x-no-such-field" {
+	discard;
+}

@@ -1,0 +1,3 @@
+if exists ["from", "x-no-such-field", "subject"] {
+	discard;
+}

@@ -1,0 +1,3 @@
+if not exists ["From","Date"] {
+	discard;
+}

@@ -1,0 +1,4 @@
+require ["imap4flags", "fileinto"];
+addflag "\\Seen";
+addflag "$Label1";
+keep;

@@ -1,0 +1,4 @@
+require ["imap4flags", "fileinto"];
+if hasflag "\\Seen" {
+  fileinto "seen";
+}

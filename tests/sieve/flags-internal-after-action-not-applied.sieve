@@ -1,0 +1,3 @@
+require ["imap4flags", "fileinto"];
+fileinto "Work";
+addflag "\\Seen";

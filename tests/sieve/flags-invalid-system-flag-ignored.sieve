@@ -1,0 +1,3 @@
+require ["imap4flags", "fileinto"];
+addflag ["\\Bogus", "Ok"];
+keep;

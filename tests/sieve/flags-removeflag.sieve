@@ -1,0 +1,4 @@
+require ["imap4flags", "fileinto"];
+setflag ["A", "B", "C"];
+removeflag "B";
+keep;

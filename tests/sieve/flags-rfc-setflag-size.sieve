@@ -1,0 +1,4 @@
+require ["imap4flags", "fileinto"];
+if size :over 500K {
+    setflag "\\Deleted";
+}

@@ -1,0 +1,4 @@
+require ["imap4flags", "fileinto"];
+addflag ["A", "B"];
+setflag "C";
+keep;

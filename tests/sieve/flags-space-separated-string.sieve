@@ -1,0 +1,3 @@
+require ["imap4flags", "fileinto"];
+addflag "A B  C";
+keep;

@@ -1,0 +1,3 @@
+if header :is "subject" "=?utf-8?q?broken" {
+	discard;
+}

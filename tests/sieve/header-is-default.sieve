@@ -1,0 +1,3 @@
+if header "subject" "Lunch on Friday?" {
+	discard;
+}

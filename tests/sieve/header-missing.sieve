@@ -1,0 +1,3 @@
+if header :contains "x-spam-flag" "yes" {
+	discard;
+}

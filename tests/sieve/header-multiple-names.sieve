@@ -1,0 +1,3 @@
+if header :contains ["x-mailer", "subject"] "lunch" {
+	discard;
+}

@@ -1,0 +1,3 @@
+if header :is "x-spam-flag" "MAYBE" {
+	discard;
+}

@@ -1,0 +1,3 @@
+if header :is "SUBJECT" "Lunch on Friday?" {
+	discard;
+}

@@ -1,0 +1,3 @@
+require ["ihave", "fileinto"];
+fileinto "Before";
+error "stop here";

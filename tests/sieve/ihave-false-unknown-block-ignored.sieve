@@ -1,0 +1,4 @@
+require "ihave";
+if ihave "x-example-unknown" {
+  x_unknown_command "arg" :tag 5;
+}

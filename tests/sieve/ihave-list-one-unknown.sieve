@@ -1,0 +1,6 @@
+require "ihave";
+if ihave ["fileinto", "x-example-unknown"] {
+  fileinto "Filed";
+} else {
+  discard;
+}

@@ -1,0 +1,4 @@
+require "ihave";
+if ihave "vnd.mailsift.tempfail" {
+  tempfail "checked by mailsift";
+}

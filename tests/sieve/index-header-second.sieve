@@ -1,0 +1,4 @@
+require ["index", "date", "variables", "fileinto"];
+if header :index 2 :matches "received" "from * by *;*" {
+  fileinto "${1}";
+}

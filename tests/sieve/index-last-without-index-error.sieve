@@ -1,0 +1,4 @@
+require ["index", "date", "variables", "fileinto"];
+if header :last "received" "x" {
+  fileinto "yes";
+}

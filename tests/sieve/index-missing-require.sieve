@@ -1,0 +1,4 @@
+require "fileinto";
+if header :index 1 "received" "x" {
+  fileinto "yes";
+}

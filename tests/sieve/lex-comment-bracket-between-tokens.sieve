@@ -1,0 +1,2 @@
+if /* a */ header /* b */ :contains /* c */ "subject" /* d */ "lunch" /* e
+ */ { discard /* f */ ; }

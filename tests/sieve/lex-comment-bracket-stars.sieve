@@ -1,0 +1,3 @@
+/*** a comment with ** stars * inside ***/
+discard;
+/**/

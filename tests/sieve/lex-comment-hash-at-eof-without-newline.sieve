@@ -1,0 +1,2 @@
+discard;
+# last line has no line end

@@ -1,0 +1,2 @@
+REQUIRE "fileinto";
+IF HEADER :CONTAINS "Subject" "lunch" { FileInto "Lunch"; } ELSE { Discard; }

@@ -1,0 +1,1 @@
+require "fileinto"; fileinto "A"; fileinto "B"; keep;

@@ -1,0 +1,1 @@
+if size :over 0000000010 { discard; }

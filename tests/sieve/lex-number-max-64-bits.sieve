@@ -1,0 +1,1 @@
+if size :under 18446744073709551615 { discard; }

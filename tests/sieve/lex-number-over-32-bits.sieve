@@ -1,0 +1,1 @@
+if size :over 4294967296 { discard; }

@@ -1,0 +1,1 @@
+if size :under 17179869183G { discard; }

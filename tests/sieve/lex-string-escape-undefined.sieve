@@ -1,0 +1,2 @@
+require "fileinto";
+if header :is "subject" "\a\b\c" { fileinto "Hit"; }

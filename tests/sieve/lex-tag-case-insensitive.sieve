@@ -1,0 +1,1 @@
+if header :Is :COMPARATOR "i;octet" "subject" "Lunch on Friday?" { discard; }

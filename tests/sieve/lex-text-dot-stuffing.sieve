@@ -1,0 +1,6 @@
+require "reject";
+reject text:
+..starts with a dot
+plain line
+.
+;

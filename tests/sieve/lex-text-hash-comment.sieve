@@ -1,0 +1,6 @@
+require "reject";
+reject text: # a comment after text:
+line one
+line two
+.
+;

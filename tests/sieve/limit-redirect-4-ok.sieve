@@ -1,0 +1,4 @@
+redirect "user1@example.net";
+redirect "user2@example.net";
+redirect "user3@example.net";
+redirect "user4@example.net";

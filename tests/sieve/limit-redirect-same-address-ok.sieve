@@ -1,0 +1,6 @@
+redirect "carol@example.net";
+redirect "carol@example.net";
+redirect "carol@example.net";
+redirect "carol@example.net";
+redirect "carol@example.net";
+redirect "carol@example.net";

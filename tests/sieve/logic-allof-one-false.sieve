@@ -1,0 +1,3 @@
+if allof (header :contains "subject" "lunch", exists "x-no-such-field") {
+	discard;
+}

@@ -1,0 +1,3 @@
+if anyof (exists "x-no-such-field", header :contains "subject" "dinner") {
+	discard;
+}

@@ -1,0 +1,4 @@
+require ["mailbox", "fileinto"];
+if mailboxexists ["Work", "Lists", "INBOX"] {
+  fileinto "Lists";
+}

@@ -1,0 +1,4 @@
+require ["mailbox", "fileinto"];
+if mailboxexists "INBOX" {
+  fileinto "inbox-exists";
+}

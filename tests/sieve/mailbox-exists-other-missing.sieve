@@ -1,0 +1,4 @@
+require ["mailbox", "fileinto"];
+if mailboxexists "Archive" {
+  fileinto "Archive";
+}

@@ -1,0 +1,4 @@
+require ["mailbox", "fileinto"];
+if mailboxexists "Archive/2008" {
+  fileinto "wrong";
+}

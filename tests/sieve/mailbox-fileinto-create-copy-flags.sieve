@@ -1,0 +1,2 @@
+require ["mailbox", "fileinto", "copy", "imap4flags"];
+fileinto :create :copy :flags "\\Seen" "Projects/New";

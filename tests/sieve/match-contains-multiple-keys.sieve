@@ -1,0 +1,3 @@
+if header :contains "subject" ["failed", "broken", "passed"] {
+	discard;
+}

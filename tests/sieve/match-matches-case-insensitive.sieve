@@ -1,0 +1,3 @@
+if header :matches "subject" "build*PASSED" {
+	discard;
+}

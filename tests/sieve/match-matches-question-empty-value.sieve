@@ -1,0 +1,3 @@
+if header :matches "x-empty" "?" {
+	discard;
+}

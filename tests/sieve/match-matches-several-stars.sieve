@@ -1,0 +1,3 @@
+if header :matches "subject" "*4*s*d" {
+	discard;
+}

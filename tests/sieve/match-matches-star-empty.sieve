@@ -1,0 +1,3 @@
+if header :matches "subject" "Build 42 passed*" {
+	discard;
+}

@@ -1,0 +1,65 @@
+if true {
+  if true {
+    if true {
+      if true {
+        if true {
+          if true {
+            if true {
+              if true {
+                if true {
+                  if true {
+                    if true {
+                      if true {
+                        if true {
+                          if true {
+                            if true {
+                              if true {
+                                if true {
+                                  if true {
+                                    if true {
+                                      if true {
+                                        if true {
+                                          if true {
+                                            if true {
+                                              if true {
+                                                if true {
+                                                  if true {
+                                                    if true {
+                                                      if true {
+                                                        if true {
+                                                          if true {
+                                                            if true {
+                                                              if true {
+                                                                discard;
+                                                              }
+                                                            }
+                                                          }
+                                                        }
+                                                      }
+                                                    }
+                                                  }
+                                                }
+                                              }
+                                            }
+                                          }
+                                        }
+                                      }
+                                    }
+                                  }
+                                }
+                              }
+                            }
+                          }
+                        }
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,3 @@
+if size :over 17179869184G {
+	discard;
+}

@@ -1,0 +1,4 @@
+require "fileinto";
+if header :regex "Subject" "a" {
+  fileinto "yes";
+}

@@ -1,0 +1,4 @@
+require ["regex", "fileinto", "variables"];
+if header :regex :comparator "i;octet" "Subject" "^quarterly" {
+  fileinto "yes";
+}

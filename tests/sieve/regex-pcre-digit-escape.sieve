@@ -1,0 +1,4 @@
+require ["regex", "fileinto", "variables"];
+if header :regex "Subject" "\\d+" {
+  fileinto "year-${0}";
+}

@@ -1,0 +1,4 @@
+require ["regex", "fileinto", "variables"];
+if header :regex "Subject" "^Caf.( |$)" {
+  fileinto "yes";
+}

@@ -1,0 +1,6 @@
+require "reject";
+if header :contains "subject" "lunch" {
+	keep;
+	stop;
+}
+reject "no";

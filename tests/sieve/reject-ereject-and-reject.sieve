@@ -1,0 +1,3 @@
+require ["ereject", "reject"];
+reject "no";
+ereject "no";

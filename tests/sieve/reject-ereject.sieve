@@ -1,0 +1,2 @@
+require "ereject";
+ereject "Message refused by policy";

@@ -1,0 +1,2 @@
+require "reject";
+reject "I do not accept mail from you";

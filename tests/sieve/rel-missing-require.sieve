@@ -1,0 +1,4 @@
+require ["fileinto"];
+if header :count "ge" "Received" "1" {
+  fileinto "yes";
+}

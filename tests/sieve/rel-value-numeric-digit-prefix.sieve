@@ -1,0 +1,4 @@
+require ["relational", "comparator-i;ascii-numeric", "fileinto"];
+if header :value "eq" :comparator "i;ascii-numeric" "X-Spam-Score" "42" {
+  fileinto "yes";
+}

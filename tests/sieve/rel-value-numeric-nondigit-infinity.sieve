@@ -1,0 +1,4 @@
+require ["relational", "comparator-i;ascii-numeric", "fileinto"];
+if header :value "gt" :comparator "i;ascii-numeric" "X-Spam-Score" "1000" {
+  fileinto "yes";
+}

@@ -1,0 +1,3 @@
+if allof (size :over 300, size :under 302) {
+	discard;
+}

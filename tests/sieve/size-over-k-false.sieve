@@ -1,0 +1,3 @@
+if size :over 2K {
+	discard;
+}

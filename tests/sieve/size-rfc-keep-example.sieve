@@ -1,0 +1,5 @@
+if size :under 1M {
+	keep;
+} else {
+	discard;
+}

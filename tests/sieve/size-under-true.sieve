@@ -1,0 +1,3 @@
+if size :under 288 {
+	discard;
+}

@@ -1,0 +1,4 @@
+require ["subaddress", "fileinto", "variables"];
+if address :detail "to" "lists" {
+  fileinto "yes";
+}

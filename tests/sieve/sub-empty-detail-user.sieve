@@ -1,0 +1,4 @@
+require ["subaddress", "fileinto", "variables"];
+if address :user :is "to" "bob" {
+  fileinto "yes";
+}

@@ -1,0 +1,4 @@
+require ["subaddress", "fileinto", "variables"];
+if address :detail :is "to" "" {
+  fileinto "yes";
+}

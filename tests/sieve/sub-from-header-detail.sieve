@@ -1,0 +1,4 @@
+require ["subaddress", "fileinto", "variables"];
+if address :detail "from" "news" {
+  fileinto "yes";
+}

@@ -1,0 +1,4 @@
+require ["fileinto"];
+if address :user "to" "bob" {
+  fileinto "yes";
+}

@@ -1,0 +1,4 @@
+require ["subaddress", "fileinto", "variables"];
+if address :detail :matches "to" "*" {
+  fileinto "yes";
+}

@@ -1,0 +1,3 @@
+if address :is "subject" "lunch" {
+	discard;
+}

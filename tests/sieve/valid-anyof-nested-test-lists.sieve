@@ -1,0 +1,3 @@
+if anyof(anyof(anyof(anyof(anyof(anyof(anyof(anyof(anyof(anyof(true)))))))))) {
+	discard;
+}

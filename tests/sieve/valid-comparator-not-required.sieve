@@ -1,0 +1,3 @@
+if header :comparator "i;ascii-numeric" "x-count" "5" {
+	discard;
+}

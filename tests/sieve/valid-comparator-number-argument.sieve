@@ -1,0 +1,3 @@
+if header :comparator 5 "subject" "x" {
+	discard;
+}

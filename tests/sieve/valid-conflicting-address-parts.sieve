@@ -1,0 +1,3 @@
+if address :all :domain "from" "example.com" {
+	discard;
+}

@@ -1,0 +1,3 @@
+if address :localpart :localpart "from" "alice" {
+	discard;
+}

@@ -1,0 +1,3 @@
+if header :comparator "i;octet" :comparator "i;octet" "subject" "x" {
+	discard;
+}

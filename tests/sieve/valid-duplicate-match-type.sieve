@@ -1,0 +1,3 @@
+if header :is :is "subject" "x" {
+	discard;
+}

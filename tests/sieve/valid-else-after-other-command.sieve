@@ -1,0 +1,7 @@
+if false {
+	discard;
+}
+keep;
+else {
+	discard;
+}

@@ -1,0 +1,3 @@
+if header :is 5 "x" {
+	discard;
+}

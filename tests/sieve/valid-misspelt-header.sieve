@@ -1,0 +1,3 @@
+if heaer :contains "subject" "x" {
+	discard;
+}

@@ -1,0 +1,3 @@
+if header :contans "subject" "x" {
+	discard;
+}

@@ -1,0 +1,32 @@
+require "fileinto";
+if true {
+  if true {
+    if true {
+      if true {
+        if true {
+          if true {
+            if true {
+              if true {
+                if true {
+                  if true {
+                    if true {
+                      if true {
+                        if true {
+                          if true {
+                            if true {
+                              fileinto "Deep";
+                            }
+                          }
+                        }
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,63 @@
+if true {
+  if true {
+    if true {
+      if true {
+        if true {
+          if true {
+            if true {
+              if true {
+                if true {
+                  if true {
+                    if true {
+                      if true {
+                        if true {
+                          if true {
+                            if true {
+                              if true {
+                                if true {
+                                  if true {
+                                    if true {
+                                      if true {
+                                        if true {
+                                          if true {
+                                            if true {
+                                              if true {
+                                                if true {
+                                                  if true {
+                                                    if true {
+                                                      if true {
+                                                        if true {
+                                                          if true {
+                                                            if true {
+                                                              discard;
+                                                            }
+                                                          }
+                                                        }
+                                                      }
+                                                    }
+                                                  }
+                                                }
+                                              }
+                                            }
+                                          }
+                                        }
+                                      }
+                                    }
+                                  }
+                                }
+                              }
+                            }
+                          }
+                        }
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,2 @@
+require "FileInto";
+keep;

@@ -1,0 +1,3 @@
+require ["fileinto", "envelope", "copy"];
+require "reject";
+fileinto :copy "Archive";

@@ -1,0 +1,3 @@
+if envelope :is "from" "alice@example.com" {
+	discard;
+}

@@ -1,0 +1,3 @@
+if size :over :under 100 {
+	discard;
+}

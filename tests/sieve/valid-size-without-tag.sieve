@@ -1,0 +1,3 @@
+if size 100 {
+	discard;
+}

@@ -1,0 +1,3 @@
+if header :comparator "i;frobnicate" "subject" "x" {
+	discard;
+}

@@ -1,0 +1,3 @@
+if header :frob "subject" "x" {
+	discard;
+}

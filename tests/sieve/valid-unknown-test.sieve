@@ -1,0 +1,3 @@
+if frob "x" {
+	discard;
+}

@@ -1,0 +1,3 @@
+require ["fileinto", "variables"];
+set "x" "X";
+fileinto "pre${x";

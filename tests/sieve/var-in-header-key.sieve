@@ -1,0 +1,5 @@
+require ["fileinto", "variables"];
+set "who" "alice";
+if address :localpart :is "From" "${who}" {
+  fileinto "from-${who}";
+}

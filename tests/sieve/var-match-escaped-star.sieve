@@ -1,0 +1,4 @@
+require ["fileinto", "variables"];
+if header :matches "X-Path" "a\\**" {
+  fileinto "${1}";
+}

@@ -1,0 +1,5 @@
+require ["fileinto", "variables"];
+if header :matches "Subject" "*report" { set "dummy" ""; }
+if header :is "Subject" "Quarterly report" {
+  fileinto "x${1}y";
+}

@@ -1,0 +1,4 @@
+require ["fileinto", "variables"];
+if header :matches "Subject" "* *" {
+  fileinto "${01}-${002}";
+}

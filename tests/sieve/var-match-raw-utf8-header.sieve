@@ -1,0 +1,4 @@
+require ["fileinto", "variables"];
+if header :matches "Subject" "* aus *" {
+  fileinto "${2}";
+}

@@ -1,0 +1,3 @@
+require ["fileinto", "variables"];
+set :length "n" "";
+fileinto "len${n}";

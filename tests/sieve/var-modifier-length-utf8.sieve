@@ -1,0 +1,3 @@
+require ["fileinto", "variables"];
+set :length "n" "été ☃";
+fileinto "len${n}";

@@ -1,0 +1,3 @@
+require ["fileinto", "variables"];
+set :lowerfirst :upper "b" "hello";
+fileinto "${b}";

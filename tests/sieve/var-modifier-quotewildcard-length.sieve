@@ -1,0 +1,3 @@
+require ["fileinto", "variables"];
+set :length :quotewildcard "b" "a*b?";
+fileinto "n${b}";

@@ -1,0 +1,3 @@
+require ["fileinto", "variables"];
+set :lower :upper "b" "x";
+fileinto "${b}";

@@ -1,0 +1,3 @@
+require ["fileinto", "variables"];
+set :upper "u" "bob+lists@example-2.org";
+fileinto "${u}";

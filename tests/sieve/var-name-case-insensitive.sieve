@@ -1,0 +1,3 @@
+require ["fileinto", "variables"];
+set "MyFolder" "Projects";
+fileinto "${myfolder}";

@@ -1,0 +1,7 @@
+require ["fileinto", "variables"];
+set :quotewildcard "q" "Quarterly*";
+if header :matches "Subject" "${q}" {
+  fileinto "wrong";
+} else {
+  fileinto "literal-star";
+}

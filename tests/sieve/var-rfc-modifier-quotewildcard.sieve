@@ -1,0 +1,3 @@
+require ["fileinto", "variables"];
+set :quotewildcard "b" "Rock*";
+fileinto "${b}";

@@ -1,0 +1,3 @@
+require ["fileinto", "variables"];
+set "company" "ACME";
+fileinto "x${full}y";

@@ -1,0 +1,4 @@
+require ["fileinto", "variables"];
+set "f" "first";
+set "f" "second";
+fileinto "${f}";

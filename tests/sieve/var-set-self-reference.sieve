@@ -1,0 +1,4 @@
+require ["fileinto", "variables"];
+set "f" "a";
+set "f" "${f}b${f}";
+fileinto "${f}";

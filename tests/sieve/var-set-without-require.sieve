@@ -1,0 +1,2 @@
+require "fileinto";
+set "x" "y";

@@ -1,0 +1,5 @@
+require ["fileinto", "variables"];
+set "x" "ABC";
+if string "${x}" "abc" {
+  fileinto "casemap";
+}

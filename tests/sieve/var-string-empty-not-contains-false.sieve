@@ -1,0 +1,4 @@
+require ["fileinto", "variables"];
+if string :contains "${unset}" "x" {
+  fileinto "wrong";
+}

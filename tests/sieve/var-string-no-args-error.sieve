@@ -1,0 +1,4 @@
+require ["fileinto", "variables"];
+if string :is "x" {
+  fileinto "a";
+}

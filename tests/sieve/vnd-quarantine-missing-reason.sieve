@@ -1,0 +1,2 @@
+require "vnd.mailsift.quarantine";
+quarantine;

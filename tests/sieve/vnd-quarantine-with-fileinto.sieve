@@ -1,0 +1,3 @@
+require ["vnd.mailsift.quarantine", "fileinto"];
+fileinto "Suspect";
+quarantine "Macro in attachment";

@@ -1,0 +1,2 @@
+require "vnd.mailsift.tempfail";
+tempfail "Greylisted, try again later";

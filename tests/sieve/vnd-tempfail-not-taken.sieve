@@ -1,0 +1,4 @@
+require "vnd.mailsift.tempfail";
+if header :contains "Subject" "urgent" {
+  tempfail "later";
+}
