@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* mailsift run: a dry run of one script over many messages — files,
-   Maildirs (cur/ and new/) and mbox files — with one summary line per
+   Maildirs (cur/ and new/), directories of message files and mbox files —
+   with one summary line per
    message or, with --stats, counts per action and per rule line.  A
    message that cannot be read is reported and counted, never fatal. */
 #include "mailsift-config.h"
@@ -189,13 +190,18 @@ cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* A Maildir's cur/ and new/, or (maildir false) the files of a plain
+   directory, each in name order. */
 static void
-run_maildir(struct run_ctx *ctx, const char *path, struct sift_buf *data)
+run_dir(struct run_ctx *ctx, const char *path, struct sift_buf *data, bool maildir)
 {
 	static const char *const subs[] = {"cur", "new"};
-	for (size_t s = 0; s < 2; s++) {
+	for (size_t s = 0; s < (maildir ? 2 : 1); s++) {
 		char dir[4096];
-		snprintf(dir, sizeof(dir), "%s/%s", path, subs[s]);
+		if (maildir)
+			snprintf(dir, sizeof(dir), "%s/%s", path, subs[s]);
+		else
+			snprintf(dir, sizeof(dir), "%s", path);
 		DIR *d = opendir(dir);
 		if (d == NULL)
 			continue;
@@ -216,6 +222,11 @@ run_maildir(struct run_ctx *ctx, const char *path, struct sift_buf *data)
 		for (size_t i = 0; i < n; i++) {
 			char file[8192];
 			snprintf(file, sizeof(file), "%s/%s", dir, names[i]);
+			struct stat fst;
+			if (!maildir && (stat(file, &fst) < 0 || !S_ISREG(fst.st_mode))) {
+				sift_free(names[i]);
+				continue;
+			}
 			run_file(ctx, file, data);
 			sift_free(names[i]);
 		}
@@ -234,19 +245,15 @@ run_path(struct run_ctx *ctx, const char *path, struct sift_buf *data)
 	}
 	if (strcmp(path, "-") != 0 && S_ISDIR(st.st_mode)) {
 		char cur[4096];
-		snprintf(cur, sizeof(cur), "%s/cur", path);
 		struct stat cst;
-		if (stat(cur, &cst) < 0 || !S_ISDIR(cst.st_mode)) {
-			snprintf(cur, sizeof(cur), "%s/new", path);
-			if (stat(cur, &cst) < 0 || !S_ISDIR(cst.st_mode)) {
-				tool_error(
-				    "%s: a directory that is not a Maildir (no cur/ or new/)",
-				    path);
-				ctx->stats.unreadable++;
-				return;
-			}
-		}
-		run_maildir(ctx, path, data);
+		bool maildir = false;
+		snprintf(cur, sizeof(cur), "%s/cur", path);
+		if (stat(cur, &cst) == 0 && S_ISDIR(cst.st_mode))
+			maildir = true;
+		snprintf(cur, sizeof(cur), "%s/new", path);
+		if (stat(cur, &cst) == 0 && S_ISDIR(cst.st_mode))
+			maildir = true;
+		run_dir(ctx, path, data, maildir);
 		return;
 	}
 	sift_buf_reset(data);

@@ -97,7 +97,9 @@ report_trace_event(void *context, const struct sift_sieve_trace_event *ev)
 	/* text: "line 3:5: header: "Hello" :contains "hello" -> true" */
 	struct sift_buf *b = &t->text;
 	sift_buf_printf(b, "trace: line %u:%u: %s", ev->line, ev->column, ev->test);
-	if (ev->extracted_len > 0 || ev->key != NULL || ev->match != NULL) {
+	if (ev->no_value) {
+		sift_buf_append_str(b, ": (nothing to compare)");
+	} else if (ev->extracted_len > 0 || ev->key != NULL || ev->match != NULL) {
 		sift_buf_append_str(b, ": ");
 		report_quote(b, ev->extracted, ev->extracted_len);
 	}
@@ -119,7 +121,10 @@ report_trace_event(void *context, const struct sift_sieve_trace_event *ev)
 	json_key(&w, ev->is_action ? "action" : "test");
 	json_cstring(&w, ev->test);
 	json_key(&w, "extracted");
-	json_string(&w, ev->extracted, ev->extracted_len);
+	if (ev->no_value)
+		json_null(&w);
+	else
+		json_string(&w, ev->extracted, ev->extracted_len);
 	if (ev->key != NULL) {
 		json_key(&w, "match");
 		json_cstring(&w, ev->match != NULL ? ev->match : "is");

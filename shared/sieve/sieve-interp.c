@@ -52,6 +52,7 @@ sift_run_trace(struct sift_run *run, const struct sift_node *node, const char *e
 	    .match = node->keys != NULL ? match_names[node->match] : NULL,
 	    .outcome = outcome,
 	    .is_action = node->def->kind == SIFT_CMD_COMMAND,
+	    .no_value = extracted == NULL && key == NULL && outcome == 0 && node->keys != NULL,
 	};
 	run->params->trace(run->params->trace_context, &ev);
 }
@@ -188,6 +189,8 @@ sift_matcher_value(struct sift_matcher *m, const char *value, size_t len)
 int
 sift_matcher_finish(struct sift_matcher *m)
 {
+	if (m->result == 0 && m->count == 0 && m->node->match != SIFT_MATCH_COUNT)
+		trace_value(m, NULL, 0, NULL, 0, 0);
 	if (m->result != 0 || m->node->match != SIFT_MATCH_COUNT)
 		return m->result;
 	struct sift_run *run = m->run;

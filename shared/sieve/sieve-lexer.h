@@ -19,11 +19,11 @@
    not UTF-8 are kept.
 
    Lexical errors go to the diagnostics list.  Where the token is still
-   clear (a number too large, a NUL or a CR without LF inside a string, a
-   stray character between tokens) the error is reported and the token is
-   delivered all the same, so a parser sees no cascade.  Input that ends
-   inside a string or comment yields one SIFT_SIEVE_TOK_ERROR and nothing
-   after it. */
+   clear (a number too large, a NUL or a CR without LF inside a string or
+   comment) the error is reported and the token delivered all the same;
+   stray bytes between tokens are reported and skipped.  Either way a
+   parser sees no cascade.  Input that ends inside a string or comment
+   yields SIFT_SIEVE_TOK_ERROR, and nothing after it. */
 
 enum sift_sieve_tok {
 	SIFT_SIEVE_TOK_EOF,

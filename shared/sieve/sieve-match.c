@@ -1,22 +1,21 @@
 /* SPDX-License-Identifier: MIT */
 /* Comparators and match types (see sieve-match.h).  This is the engine's
-   hot path, so matching allocates nothing except the copies made for
-   match variables and a case-folding buffer in the scratch struct that
-   grows to the longest value seen and is then reused.
+   hot path: matching allocates nothing but the copies made for match
+   variables and a case-folding buffer in the scratch struct, which grows
+   to the longest value seen and is then reused.
 
-   :matches is done section by section: the key is cut at its unescaped
+   :matches goes section by section: the key is cut at its unescaped
    stars; the first section must match at the start of the value, the
-   last at its end, and each section in between is taken at its leftmost
+   last at its end, and each one in between is taken at its leftmost
    place after the previous one.  Leftmost placement is always a valid
    choice when any placement is (a later one only leaves less room), so
-   this gives the yes/no answer without backtracking, in one pass over
-   the value per section (memmem, or Shift-And for sections with '?' of
-   up to 64 bytes; longer ones O(value * section)), and it
-   gives each star the fewest characters, left to right, which is the
-   match-variable assignment RFC 5229 3.2 asks for and Pigeonhole makes.
-   `?` is one byte under every comparator, as in Pigeonhole 0.5.
-   A trailing lone backslash in a key (Pigeonhole asserts on it) matches
-   a literal backslash.
+   there is no backtracking: one pass over the value per section (memmem,
+   or Shift-And for a section with '?' of up to 64 bytes; longer ones cost
+   value * section).  It also gives each star the fewest characters, left
+   to right: the match variables RFC 5229 3.2 asks for and Pigeonhole
+   gives.  `?` is one byte under both comparators (RFC 5228 2.7.1, and
+   Pigeonhole).  A lone backslash at the end of a key (Pigeonhole asserts
+   on it) matches a backslash.
 
    Bad input: any bytes, NULs included, are data.  A regex that hits its
    match, depth, heap or JIT-stack limit gives SIFT_MATCH_ERROR. */

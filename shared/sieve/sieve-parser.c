@@ -268,7 +268,7 @@ error_expected(struct parser *p, const struct sift_sieve_token *t, const char *w
 	       sift_sieve_lex_describe(t, buf, sizeof(buf)));
 }
 
-/* '[' string *("," string) "]', the '[' being the current token.  False
+/* "[" string *("," string) "]", the '[' being the current token.  False
    after an error (reported and recovered from). */
 static bool
 parse_string_list(struct parser *p, struct sift_sieve_arg *arg)

@@ -67,6 +67,8 @@ struct sift_sieve_trace_event {
 	const char *match; /* "is", "contains", ... */
 	int outcome;       /* 1 true, 0 false, -1 error; for an action: 1 */
 	bool is_action;
+	/* The test found nothing to compare (no such header field, ...). */
+	bool no_value;
 };
 typedef void sift_sieve_trace_cb(void *context, const struct sift_sieve_trace_event *event);
 
