@@ -76,8 +76,9 @@ struct sift_sieve_script {
 
 struct sift_sieve_parse_limits {
 	size_t max_script_bytes; /* 0: no limit */
-	/* Blocks and test lists nested (each '{' and each '(' of a test list
-	   counts one level); 0: 32. */
+	/* Nesting depth, counted as Pigeonhole counts it: top-level commands
+	   are level 1 and each '{' adds one; a command's test is level 1 and
+	   each nested test adds one.  Deeper is an error; 0: 32. */
 	unsigned int max_nesting;
 };
 
