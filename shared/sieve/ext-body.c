@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* body (RFC 5173): :raw, :content and :text transforms over the body
    pieces sieve-extract.c produces; at most body_scan bytes per piece. */
-#include "mailsift-config.h"
 
 #include <string.h>
 

@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* RFC 5228 itself: control commands, keep, discard, redirect, and the
    tests address, header, exists, size, allof, anyof, not, true, false. */
-#include "mailsift-config.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -2,7 +2,6 @@
 /* date and currentdate (RFC 5260 4 and 5), with :zone/:originalzone and
    the index extension's :index/:last (RFC 5260 6).  A header that does
    not hold a parseable date yields no value (the test is false). */
-#include "mailsift-config.h"
 
 #include <string.h>
 

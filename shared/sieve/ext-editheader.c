@@ -6,7 +6,6 @@
    is then a no-op, as in Pigeonhole), a name that is not a
    field name is refused, and a value cannot carry a line break into the
    header (line breaks become spaces). */
-#include "mailsift-config.h"
 
 #include <string.h>
 

@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* envelope (RFC 5228 5.4): the SMTP envelope the host hands over.  The
    null reverse path is the empty string whatever the address part. */
-#include "mailsift-config.h"
 
 #include <string.h>
 

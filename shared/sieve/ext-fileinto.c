@@ -3,7 +3,6 @@
    :create (RFC 5490).  The engine checks only what makes a name unusable
    anywhere (NUL, invalid UTF-8, empty); mapping names onto a mail store
    safely is the host's job. */
-#include "mailsift-config.h"
 
 #include <string.h>
 

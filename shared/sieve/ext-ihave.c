@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* ihave (RFC 5463): the ihave test, decided when the script is compiled,
    and the error command, which stops the script as a runtime error. */
-#include "mailsift-config.h"
 
 #include "sieve/ext.h"
 

@@ -3,7 +3,6 @@
    flag variable or a named one, the hasflag test and the :flags tag of
    keep and fileinto.  A flag variable holds flags separated by single
    spaces, each once (compared case-insensitively, first spelling kept). */
-#include "mailsift-config.h"
 
 #include <string.h>
 

@@ -2,7 +2,6 @@
 /* mailbox (RFC 5490): the mailboxexists test through the host; fileinto's
    :create tag is carried in the result.  Without a host callback only
    INBOX exists. */
-#include "mailsift-config.h"
 
 #include <string.h>
 

@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* reject and ereject (RFC 5429).  The conflicts with delivering actions
    are enforced when the result is built (sieve-result.c). */
-#include "mailsift-config.h"
 
 #include "sieve/ext.h"
 

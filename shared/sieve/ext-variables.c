@@ -2,7 +2,6 @@
 /* variables (RFC 5229): the set command with its modifiers and the
    string test.  Values are cut at the variable_bytes limit (on a UTF-8
    character boundary), never refused. */
-#include "mailsift-config.h"
 
 #include <string.h>
 

@@ -2,7 +2,6 @@
 /* vnd.mailsift.tempfail and vnd.mailsift.quarantine (docs/vnd-mailsift.7):
    decisions only an MTA can carry out.  Neither cancels the implicit
    keep, so a host that cannot act on them still delivers. */
-#include "mailsift-config.h"
 
 #include "sieve/ext.h"
 

@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* The one table of Sieve extensions: capability names, the tags they
    bring and every command and test, each defined in its ext-<name>.c. */
-#include "mailsift-config.h"
 
 #include <string.h>
 

@@ -5,7 +5,6 @@
    script, keeps the actions decided so far for the report and falls back
    to the implicit keep (RFC 5228 2.10.6).  Time is bounded by the CPU
    limit checked between commands and tests, and by the regex limits. */
-#include "mailsift-config.h"
 
 #include <stdarg.h>
 #include <stdio.h>

@@ -4,7 +4,6 @@
    and redirects, and whether the implicit keep stands.  Duplicates merge
    into the first occurrence as Pigeonhole does (the last one's flags
    win, :copy and :create of the first stay), so reports agree. */
-#include "mailsift-config.h"
 
 #include <string.h>
 

@@ -7,7 +7,6 @@
    run reports as many as it can.  Strings get their encoded characters
    decoded (RFC 5228 2.4.2.4) and their variable references compiled
    (RFC 5229 3); constant match keys are prepared once here. */
-#include "mailsift-config.h"
 
 #include <stdarg.h>
 #include <stdio.h>
