@@ -33,6 +33,7 @@ struct run_stats {
 struct run_ctx {
 	struct tool_opts opts;
 	struct sift_sieve_program *prog;
+	struct sift_sieve_scratch *scratch;
 	struct run_stats stats;
 	struct sift_buf line;
 };
@@ -121,7 +122,8 @@ run_one(struct run_ctx *ctx, const char *name, const char *data, size_t len)
 	}
 	struct sift_sieve_host host;
 	struct sift_sieve_run_params params;
-	tool_run_params(&ctx->opts, msg, &host, &params);
+	tool_run_params(&ctx->opts, ctx->prog, msg, &host, &params);
+	params.scratch = ctx->scratch;
 	struct sift_sieve_result *res = NULL;
 	const char *error;
 	if (sift_sieve_run(ctx->prog, &params, &res, &error) < 0) {
@@ -310,6 +312,7 @@ cmd_run(int argc, char **argv)
 		return MAILSIFT_EXIT_USAGE;
 	}
 	sift_buf_init(&ctx.line, 0);
+	ctx.scratch = sift_sieve_scratch_create();
 	struct sift_buf data;
 	sift_buf_init(&data, 0);
 	for (int i = first + 1; i < argc; i++)
@@ -320,6 +323,7 @@ cmd_run(int argc, char **argv)
 	sift_buf_free(&data);
 	sift_buf_free(&ctx.line);
 	sift_free(ctx.stats.by_line);
+	sift_sieve_scratch_destroy(&ctx.scratch);
 	sift_sieve_program_unref(&ctx.prog);
 	sift_free(ctx.opts.env);
 	sift_free(ctx.opts.mailboxes);

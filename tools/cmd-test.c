@@ -50,7 +50,7 @@ cmd_test(int argc, char **argv)
 
 	struct sift_sieve_host host;
 	struct sift_sieve_run_params params;
-	tool_run_params(&opts, msg, &host, &params);
+	tool_run_params(&opts, prog, msg, &host, &params);
 	struct report_trace trace;
 	report_trace_init(&trace);
 	if (opts.trace) {

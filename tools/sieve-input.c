@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "mailsift.h"
@@ -147,10 +148,34 @@ tool_read_file(const char *path, struct sift_buf *out)
 		tool_error("%s: %s", path, strerror(errno));
 		return -1;
 	}
-	char buf[65536];
+	/* Read straight into the buffer, sized from the file when it says. */
+	struct stat st;
+	size_t want = 65536;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0)
+		want = (size_t)st.st_size + 1;
 	int ret = 0;
 	for (;;) {
-		ssize_t n = read(fd, buf, sizeof(buf));
+		size_t room = out->cap > out->len + 1 ? out->cap - out->len - 1 : 0;
+		if (room == 0) {
+			size_t allowed = out->max - out->len;
+			if (allowed == 0) {
+				/* Full: an error only if there is more to read. */
+				char c;
+				ssize_t more;
+				do
+					more = read(fd, &c, 1);
+				while (more < 0 && errno == EINTR);
+				if (more > 0) {
+					out->overflow = true;
+					tool_error("%s: file too large", path);
+					ret = -1;
+				}
+				break;
+			}
+			(void)sift_buf_reserve(out, want < allowed ? want : allowed);
+			room = out->cap - out->len - 1;
+		}
+		ssize_t n = read(fd, out->data + out->len, room);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -160,11 +185,9 @@ tool_read_file(const char *path, struct sift_buf *out)
 		}
 		if (n == 0)
 			break;
-		if (sift_buf_append(out, buf, (size_t)n) < 0) {
-			tool_error("%s: file too large", path);
-			ret = -1;
-			break;
-		}
+		out->len += (size_t)n;
+		out->data[out->len] = '\0';
+		want = 65536;
 	}
 	if (fd != STDIN_FILENO)
 		close(fd);
@@ -188,8 +211,11 @@ tool_compile(const char *path, const struct sift_limits *limits)
 	for (size_t i = 0; i < diags.count; i++) {
 		const struct sift_diag *d = &diags.items[i];
 		/* Script text in messages is made printable. */
-		fprintf(stderr, "%s:%u:%u: %s: ", path, d->line, d->column,
-		        sift_severity_name(d->severity));
+		if (d->line == 0)
+			fprintf(stderr, "%s: %s: ", path, sift_severity_name(d->severity));
+		else
+			fprintf(stderr, "%s:%u:%u: %s: ", path, d->line, d->column,
+			        sift_severity_name(d->severity));
 		for (const char *p = d->text; *p != '\0'; p++)
 			fputc((unsigned char)*p < 0x20 || *p == 0x7f ? '?' : *p, stderr);
 		fputc('\n', stderr);
@@ -283,8 +309,9 @@ local_zone(int64_t now)
 }
 
 void
-tool_run_params(const struct tool_opts *opts, struct sift_message *msg,
-                struct sift_sieve_host *host, struct sift_sieve_run_params *params)
+tool_run_params(const struct tool_opts *opts, const struct sift_sieve_program *prog,
+                struct sift_message *msg, struct sift_sieve_host *host,
+                struct sift_sieve_run_params *params)
 {
 	memset(params, 0, sizeof(*params));
 	memset(host, 0, sizeof(*host));
@@ -299,9 +326,14 @@ tool_run_params(const struct tool_opts *opts, struct sift_message *msg,
 	params->now = opts->have_now ? opts->now : (int64_t)time(NULL);
 	params->now_zone = local_zone(params->now);
 
+	/* The envelope from the header fields only for scripts that look at
+	   it: finding it costs an address parse per message. */
+	bool need = sift_sieve_program_uses(prog, "envelope");
 	const char *from = opts->from;
 	if (from != NULL && (strcmp(from, "<>") == 0 || from[0] == '\0'))
 		from = "";
+	if (from == NULL && !need)
+		from = "sender@example.com";
 	if (from == NULL)
 		from = header_address(msg, "Return-Path");
 	if (from == NULL)
@@ -309,6 +341,8 @@ tool_run_params(const struct tool_opts *opts, struct sift_message *msg,
 	if (from == NULL)
 		from = header_address(msg, "From");
 	const char *to = opts->orig_to != NULL ? opts->orig_to : opts->to;
+	if (to == NULL && !need)
+		to = "recipient@example.com";
 	if (to == NULL)
 		to = header_address(msg, "Envelope-To");
 	if (to == NULL)

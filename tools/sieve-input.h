@@ -55,8 +55,10 @@ struct sift_message *tool_parse_message(const char *name, const char *data, size
 
 /* Fills run parameters for one message: envelope from the options or,
    like Pigeonhole's sieve-test, from Return-Path/Sender/From and
-   Envelope-To/To; the host callbacks; location, phase and time. */
-void tool_run_params(const struct tool_opts *opts, struct sift_message *msg,
-                     struct sift_sieve_host *host, struct sift_sieve_run_params *params);
+   Envelope-To/To (looked up only when the program uses the envelope
+   extension); the host callbacks; location, phase and time. */
+void tool_run_params(const struct tool_opts *opts, const struct sift_sieve_program *prog,
+                     struct sift_message *msg, struct sift_sieve_host *host,
+                     struct sift_sieve_run_params *params);
 
 #endif

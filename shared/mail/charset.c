@@ -213,7 +213,8 @@ charset_rejected(const char *name)
 /* Maps a label to what converts it.  For CHARSET_ICONV, *name_r is the
    name for iconv_open() (pointing into buf or the alias table). */
 static enum charset_kind
-charset_resolve(const char *label, size_t len, char buf[CHARSET_NAME_MAX + 1], const char **name_r)
+charset_resolve_slow(const char *label, size_t len, char buf[CHARSET_NAME_MAX + 1],
+                     const char **name_r)
 {
 	sift_mem_trim(&label, &len);
 	if (len == 0 || len > CHARSET_NAME_MAX)
@@ -255,6 +256,52 @@ charset_resolve(const char *label, size_t len, char buf[CHARSET_NAME_MAX + 1], c
 		return CHARSET_ASCII;
 	*name_r = resolved;
 	return CHARSET_ICONV;
+}
+
+/* Mail uses a handful of labels over and over (every encoded word asks
+   twice): the last few answers are kept per thread. */
+#define RESOLVE_CACHE_SIZE 8
+struct resolve_slot {
+	uint8_t label_len; /* 0: empty */
+	char label[CHARSET_NAME_MAX];
+	enum charset_kind kind;
+	char name[CHARSET_NAME_MAX + 1];
+};
+static _Thread_local struct resolve_slot resolve_cache[RESOLVE_CACHE_SIZE];
+static _Thread_local unsigned int resolve_next;
+
+static enum charset_kind
+charset_resolve(const char *label, size_t len, char buf[CHARSET_NAME_MAX + 1], const char **name_r)
+{
+	if (len == 0 || len > CHARSET_NAME_MAX || len > UINT8_MAX)
+		return charset_resolve_slow(label, len, buf, name_r);
+	for (unsigned int i = 0; i < RESOLVE_CACHE_SIZE; i++) {
+		struct resolve_slot *s = &resolve_cache[i];
+		if (s->label_len == len && memcmp(s->label, label, len) == 0) {
+			if (s->kind == CHARSET_ICONV) {
+				memcpy(buf, s->name, strlen(s->name) + 1);
+				*name_r = buf;
+			}
+			return s->kind;
+		}
+	}
+	const char *name = NULL;
+	enum charset_kind kind = charset_resolve_slow(label, len, buf, &name);
+	struct resolve_slot *s = &resolve_cache[resolve_next++ % RESOLVE_CACHE_SIZE];
+	s->label_len = (uint8_t)len;
+	memcpy(s->label, label, len);
+	s->kind = kind;
+	s->name[0] = '\0';
+	if (kind == CHARSET_ICONV) {
+		size_t n = strlen(name);
+		if (n > CHARSET_NAME_MAX) {
+			s->label_len = 0;
+		} else {
+			memcpy(s->name, name, n + 1);
+		}
+		*name_r = name;
+	}
+	return kind;
 }
 
 /* ---- per-thread descriptor cache ---------------------------------------- */
@@ -519,6 +566,51 @@ iconv_to_utf8(iconv_t cd, size_t unit, const char *in, size_t len, struct sift_b
 	(void)append_converted(out, tmp, outp - tmp, defects);
 }
 
+/* ISO-8859-1 and windows-1252, the commonest charsets of 8-bit mail after
+   UTF-8, are converted here without iconv: the same output, a good deal
+   faster.  windows-1252 leaves five bytes unassigned (0 below); text with
+   one of them goes to iconv, so what happens then stays iconv's. */
+static const uint16_t cp1252_c1[32] = {
+    0x20ac, 0,      0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021, 0x02c6, 0x2030, 0x0160,
+    0x2039, 0x0152, 0,      0x017d, 0,      0,      0x2018, 0x2019, 0x201c, 0x201d, 0x2022,
+    0x2013, 0x2014, 0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0,      0x017e, 0x0178,
+};
+
+static bool
+single_byte_to_utf8(bool cp1252, const unsigned char *in, size_t len, struct sift_buf *out)
+{
+	if (cp1252) {
+		for (size_t i = 0; i < len; i++) {
+			if (in[i] >= 0x80 && in[i] < 0xa0 && cp1252_c1[in[i] - 0x80] == 0)
+				return false;
+		}
+	}
+	char tmp[4096];
+	size_t n = 0;
+	for (size_t i = 0; i < len; i++) {
+		if (n + 3 > sizeof(tmp)) {
+			if (append_utf8(out, tmp, n) < 0)
+				return true;
+			n = 0;
+		}
+		unsigned int c = in[i];
+		if (cp1252 && c >= 0x80 && c < 0xa0)
+			c = cp1252_c1[c - 0x80];
+		if (c < 0x80) {
+			tmp[n++] = (char)c;
+		} else if (c < 0x800) {
+			tmp[n++] = (char)(0xc0 | (c >> 6));
+			tmp[n++] = (char)(0x80 | (c & 0x3f));
+		} else {
+			tmp[n++] = (char)(0xe0 | (c >> 12));
+			tmp[n++] = (char)(0x80 | ((c >> 6) & 0x3f));
+			tmp[n++] = (char)(0x80 | (c & 0x3f));
+		}
+	}
+	(void)append_utf8(out, tmp, n);
+	return true;
+}
+
 /* glibc reads the byte-order mark of UTF-16 and UTF-32 only on the first
    use of a descriptor, and a reset does not undo that, so the byte order
    is chosen here and the descriptor is for a fixed order.  Without a mark
@@ -585,6 +677,14 @@ sift_charset_to_utf8(const char *charset, size_t charset_len, const void *in, si
 		return 0;
 	case CHARSET_ICONV:
 		break;
+	}
+	bool latin1 = strcasecmp(name, "iso-8859-1") == 0 || strcasecmp(name, "iso8859-1") == 0;
+	bool cp1252 = strcasecmp(name, "cp1252") == 0 || strcasecmp(name, "windows-1252") == 0;
+	if (latin1 || cp1252) {
+		if (out->overflow)
+			return 0;
+		if (single_byte_to_utf8(cp1252, in, len, out))
+			return 0;
 	}
 	size_t skip;
 	name = charset_byte_order(name, in, len, &skip);

@@ -65,6 +65,7 @@ struct addr_parser {
 	struct sift_address *head, **tail;
 	size_t count;
 	struct sift_buf display, local, domain, decoded;
+	bool raw_names; /* SIFT_ADDRESS_RAW_NAMES */
 };
 
 /* What collect_words() saw: enough to tell a local part from a phrase. */
@@ -341,7 +342,7 @@ addr_finish_display(struct addr_parser *p, size_t *len_r)
 	*len_r = 0;
 	if (d->len == 0)
 		return NULL;
-	if (!addr_has_encoded_word(d->data, d->len)) {
+	if (p->raw_names || !addr_has_encoded_word(d->data, d->len)) {
 		*len_r = d->len;
 		return sift_arena_memdup0(p->arena, d->data, d->len);
 	}
@@ -531,12 +532,20 @@ size_t
 sift_address_parse_list(struct sift_arena *arena, const char *in, size_t len, size_t max,
                         struct sift_address **list_r, uint32_t *defects)
 {
+	return sift_address_parse_list_flags(arena, in, len, max, 0, list_r, defects);
+}
+
+size_t
+sift_address_parse_list_flags(struct sift_arena *arena, const char *in, size_t len, size_t max,
+                              unsigned int flags, struct sift_address **list_r, uint32_t *defects)
+{
 	struct addr_parser p;
 
 	*list_r = NULL;
 	if (max == 0)
 		return 0;
 	memset(&p, 0, sizeof(p));
+	p.raw_names = (flags & SIFT_ADDRESS_RAW_NAMES) != 0;
 	p.arena = arena;
 	p.in = in;
 	p.len = in == NULL ? 0 : len;

@@ -41,6 +41,14 @@ struct sift_address {
 size_t sift_address_parse_list(struct sift_arena *arena, const char *in, size_t len, size_t max,
                                struct sift_address **list_r, uint32_t *defects);
 
+/* The same with flags: SIFT_ADDRESS_RAW_NAMES leaves display and group
+   names as written (RFC 2047 words not decoded, their defects not seen),
+   for callers that only look at addresses (Sieve's address test). */
+#define SIFT_ADDRESS_RAW_NAMES 1u
+size_t sift_address_parse_list_flags(struct sift_arena *arena, const char *in, size_t len,
+                                     size_t max, unsigned int flags, struct sift_address **list_r,
+                                     uint32_t *defects);
+
 /* The addr-spec "local@domain" (just the local part when there is no
    domain), with the local part quoted again if it needs to be
    (RFC 5322 3.4.1).  Arena memory, NUL-terminated. */

@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /* body (RFC 5173): :raw, :content and :text transforms over the body
-   pieces sieve-extract.c produces; at most body_scan bytes per piece. */
+   pieces sieve-extract.c produces; at most body_scan bytes per piece,
+   extracted once per run and transform. */
 
 #include <string.h>
+
+#include "util/buffer.h"
 
 #include "sieve/ext.h"
 #include "sieve/sieve-extract.h"
@@ -13,15 +16,83 @@ validate_body(struct sift_vctx *vctx, struct sift_node *node)
 	return sift_validate_match(vctx, node, node->pos[0]);
 }
 
+/* The pieces of one transform and type list, extracted once per run:
+   a script with many body rules decodes the body once. */
+struct body_piece {
+	const char *data;
+	size_t len;
+};
+struct sift_body_cache {
+	struct sift_body_cache *next;
+	enum sift_sieve_body_transform transform;
+	const char *key; /* the content types, NUL-separated */
+	size_t key_len;
+	struct body_piece *pieces;
+	size_t count;
+	size_t alloc;
+	struct sift_arena *arena;
+};
+
 static bool
-body_piece(void *context, const char *data, size_t len)
+collect_piece(void *context, const char *data, size_t len)
 {
-	return !sift_matcher_value(context, data, len);
+	struct sift_body_cache *c = context;
+	if (c->count == c->alloc) {
+		size_t n = c->alloc == 0 ? 8 : c->alloc * 2;
+		struct body_piece *p = sift_arena_alloc(c->arena, n * sizeof(*p));
+		if (c->count > 0)
+			memcpy(p, c->pieces, c->count * sizeof(*p));
+		c->pieces = p;
+		c->alloc = n;
+	}
+	c->pieces[c->count].data = sift_arena_memdup0(c->arena, data, len);
+	c->pieces[c->count].len = len;
+	c->count++;
+	return true;
+}
+
+static struct sift_body_cache *
+body_pieces(struct sift_run *run, enum sift_sieve_body_transform t, const char *const *types,
+            size_t ntypes, const char **error_r)
+{
+	/* :text is :content "text" (RFC 5173 5.3): one cache entry for both. */
+	static const char *const text_types[] = {"text"};
+	if (t == SIFT_SIEVE_BODY_TEXT) {
+		t = SIFT_SIEVE_BODY_CONTENT;
+		types = text_types;
+		ntypes = 1;
+	}
+	struct sift_buf key;
+	sift_buf_init(&key, 0);
+	for (size_t i = 0; t == SIFT_SIEVE_BODY_CONTENT && i < ntypes; i++)
+		sift_buf_append(&key, types[i], strlen(types[i]) + 1);
+	for (struct sift_body_cache *c = run->body_cache; c != NULL; c = c->next) {
+		if (c->transform == t && c->key_len == key.len &&
+		    (key.len == 0 || memcmp(c->key, key.data, key.len) == 0)) {
+			sift_buf_free(&key);
+			return c;
+		}
+	}
+	struct sift_body_cache *c = sift_arena_zalloc(run->scratch, sizeof(*c));
+	c->transform = t;
+	c->arena = run->scratch;
+	c->key = key.len > 0 ? sift_arena_memdup0(run->scratch, key.data, key.len) : "";
+	c->key_len = key.len;
+	sift_buf_free(&key);
+	if (sift_sieve_body_extract(run->msg, t, types, ntypes,
+	                            sift_limit(run->limits, SIFT_LIMIT_BODY_SCAN), collect_piece, c,
+	                            error_r) < 0)
+		return NULL;
+	c->next = run->body_cache;
+	run->body_cache = c;
+	return c;
 }
 
 static int
 exec_body(struct sift_run *run, const struct sift_node *node)
 {
+	if (sift_run_check_cpu(run, node, true) < 0)
+		return -1;
 	struct sift_matcher m;
 	sift_matcher_init(&m, run, node);
 	enum sift_sieve_body_transform t = SIFT_SIEVE_BODY_TEXT;
@@ -40,11 +111,14 @@ exec_body(struct sift_run *run, const struct sift_node *node)
 		ntypes = l->count;
 	}
 	const char *error = NULL;
-	if (sift_sieve_body_extract(run->msg, t, types, ntypes,
-	                            sift_limit(run->limits, SIFT_LIMIT_BODY_SCAN), body_piece, &m,
-	                            &error) < 0)
+	struct sift_body_cache *c = body_pieces(run, t, types, ntypes, &error);
+	if (c == NULL)
 		return sift_run_error(run, NULL, node->line, "cannot read the message body: %s",
 		                      error != NULL ? error : "?");
+	for (size_t i = 0; i < c->count; i++) {
+		if (sift_matcher_value(&m, c->pieces[i].data, c->pieces[i].len))
+			break;
+	}
 	return sift_matcher_finish(&m);
 }
 

@@ -204,12 +204,36 @@ const struct sift_cmd_def sift_test_header = {"header",
 
 /* ---- address ---- */
 
-struct addr_cache {
-	struct addr_cache *next;
+struct sift_addr_cache {
+	struct sift_addr_cache *next;
 	const struct sift_header *hdr;
 	struct sift_address *list;
 	size_t count;
 };
+
+/* The addresses of one field, parsed once per run.  Edited fields are
+   new header structs, so they never hit a stale entry. */
+static struct sift_addr_cache *
+field_addresses(struct sift_run *run, struct sift_header *h)
+{
+	for (struct sift_addr_cache *c = run->addr_cache; c != NULL; c = c->next) {
+		if (c->hdr == h)
+			return c;
+	}
+	struct sift_arena *marena = sift_message_arena(run->msg);
+	size_t ulen;
+	const char *unfolded = sift_header_unfolded(marena, h, &ulen);
+	struct sift_addr_cache *c = sift_arena_zalloc(run->scratch, sizeof(*c));
+	uint32_t defects = 0;
+	c->hdr = h;
+	/* The address test never looks at display names: not decoded. */
+	c->count = sift_address_parse_list_flags(
+	    run->scratch, unfolded, ulen, (size_t)sift_limit(run->limits, SIFT_LIMIT_ADDRESS_COUNT),
+	    SIFT_ADDRESS_RAW_NAMES, &c->list, &defects);
+	c->next = run->addr_cache;
+	run->addr_cache = c;
+	return c;
+}
 
 static void
 resolve_address_part(struct sift_node *node)
@@ -272,21 +296,15 @@ exec_address(struct sift_run *run, const struct sift_node *node)
 				continue;
 			if (!sift_index_selects(node, pos++, total))
 				continue;
-			size_t ulen;
-			const char *unfolded = sift_header_unfolded(marena, h, &ulen);
-			struct sift_address *list = NULL;
-			uint32_t defects = 0;
-			size_t n = sift_address_parse_list(
-			    run->scratch, unfolded, ulen,
-			    (size_t)sift_limit(run->limits, SIFT_LIMIT_ADDRESS_COUNT), &list,
-			    &defects);
-			if (n == 0 && node->address_part == SIFT_TAG_ALL) {
+			struct sift_addr_cache *fa = field_addresses(run, h);
+			struct sift_address *list = fa->list;
+			if (fa->count == 0 && node->address_part == SIFT_TAG_ALL) {
 				/* An empty field is one empty, invalid address: only
 				   :all sees it (RFC 5228 2.7.4). */
-				const char *t = unfolded;
-				size_t tl = ulen;
-				sift_mem_trim(&t, &tl);
-				if (tl == 0)
+				size_t ulen;
+				const char *t = sift_header_unfolded(marena, h, &ulen);
+				sift_mem_trim(&t, &ulen);
+				if (ulen == 0)
 					done = sift_matcher_value(&m, "", 0);
 			}
 			for (struct sift_address *a = list; a != NULL && !done; a = a->next) {

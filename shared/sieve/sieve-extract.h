@@ -35,8 +35,7 @@ const char *sift_sieve_date_part_name(int part);
    "-00:00" (RFC 3339 4.3).  Years past 9999 get more digits, years before
    1 a sign ("-0001", astronomical numbering); any timestamp is valid.
    An unknown part gives "".  Returns the length. */
-size_t sift_sieve_date_format(int part, int64_t timestamp, int zone, bool zone_known,
-                              char buf[64]);
+size_t sift_sieve_date_format(int part, int64_t timestamp, int zone, bool zone_known, char buf[64]);
 
 /* Parses a :zone argument "+hhmm"/"-hhmm" (hh 00-23, mm 00-59) into
    minutes east of UTC; -1 when it is not of that form (RFC 5260 2.4: the

@@ -286,23 +286,63 @@ sift_run_headers(struct sift_run *run)
 
 /* ---- execution ---- */
 
+/* The run-time limit is measured on the monotonic clock: it bounds the
+   CPU time from above, and reading it costs no system call, so it can be
+   checked before every command and test. */
 static uint64_t
 cpu_now_ns(void)
 {
 	struct timespec ts;
-	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) < 0)
+	if (clock_gettime(CLOCK_MONOTONIC, &ts) < 0)
 		return 0;
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-static int
-check_cpu(struct sift_run *run, const struct sift_node *node)
+struct sift_sieve_scratch {
+	struct sift_match_scratch *match;
+	struct sift_match_limits limits;
+};
+
+struct sift_sieve_scratch *
+sift_sieve_scratch_create(void)
 {
-	if (run->cpu_deadline_ns == 0 || (++run->steps & 31) != 0)
+	return sift_calloc(1, sizeof(struct sift_sieve_scratch));
+}
+
+void
+sift_sieve_scratch_destroy(struct sift_sieve_scratch **scratch)
+{
+	if (*scratch == NULL)
+		return;
+	sift_match_scratch_destroy(&(*scratch)->match);
+	sift_free(*scratch);
+	*scratch = NULL;
+}
+
+/* The match scratch for a run: the host's, made again only when the
+   limits changed, or one of the run's own. */
+static struct sift_match_scratch *
+match_scratch(struct sift_sieve_scratch *host, const struct sift_match_limits *limits)
+{
+	if (host == NULL)
+		return sift_match_scratch_create(limits);
+	if (host->match == NULL || memcmp(&host->limits, limits, sizeof(*limits)) != 0) {
+		sift_match_scratch_destroy(&host->match);
+		host->match = sift_match_scratch_create(limits);
+		host->limits = *limits;
+	}
+	return host->match;
+}
+
+int
+sift_run_check_cpu(struct sift_run *run, const struct sift_node *node, bool now)
+{
+	(void)now;
+	if (run->cpu_deadline_ns == 0)
 		return 0;
 	if (cpu_now_ns() > run->cpu_deadline_ns)
 		return sift_run_error(
-		    run, NULL, node->line, "CPU time limit exceeded (%llu ms)",
+		    run, NULL, node->line, "time limit exceeded (%llu ms)",
 		    (unsigned long long)sift_limit(run->limits, SIFT_LIMIT_CPU_TIME));
 	return 0;
 }
@@ -310,7 +350,7 @@ check_cpu(struct sift_run *run, const struct sift_node *node)
 int
 sift_run_test(struct sift_run *run, const struct sift_node *node)
 {
-	if (check_cpu(run, node) < 0)
+	if (sift_run_check_cpu(run, node, false) < 0)
 		return -1;
 	int r = node->def->exec(run, node);
 	if (r > 0)
@@ -327,7 +367,7 @@ exec_block(struct sift_run *run, struct sift_node *const *nodes, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		const struct sift_node *node = nodes[i];
 		const struct sift_cmd_def *def = node->def;
-		if (check_cpu(run, node) < 0)
+		if (sift_run_check_cpu(run, node, false) < 0)
 			return -1;
 		if (def == &sift_cmd_if || def == &sift_cmd_elsif || def == &sift_cmd_else) {
 			if (def == &sift_cmd_if)
@@ -408,7 +448,7 @@ sift_sieve_run(const struct sift_sieve_program *program, const struct sift_sieve
 	    .regex_match_limit = (uint32_t)sift_limit(run.limits, SIFT_LIMIT_REGEX_MATCH),
 	    .regex_depth_limit = (uint32_t)sift_limit(run.limits, SIFT_LIMIT_REGEX_DEPTH),
 	};
-	run.mscratch = sift_match_scratch_create(&mlimits);
+	run.mscratch = match_scratch(params->scratch, &mlimits);
 	run.match_vars.want = program->ext_used[SIFT_EXT_VARIABLES];
 	if (program->nvars > 0)
 		run.vars = sift_calloc(program->nvars, sizeof(*run.vars));
@@ -440,7 +480,8 @@ sift_sieve_run(const struct sift_sieve_program *program, const struct sift_sieve
 	sift_free(run.vars);
 	sift_free(run.flags.data);
 	sift_match_vars_clear(&run.match_vars);
-	sift_match_scratch_destroy(&run.mscratch);
+	if (params->scratch == NULL)
+		sift_match_scratch_destroy(&run.mscratch);
 	sift_arena_destroy(&run.scratch);
 	*result_r = res;
 	return 0;

@@ -42,8 +42,12 @@ struct sift_match_scratch {
 	pcre2_match_context *mctx;
 	pcre2_match_data *mdata;
 	pcre2_jit_stack *jit_stack;
-	/* The value folded to lower case, for casemap substring search. */
+	/* The value folded to lower case, for casemap substring search, and
+	   the value it was folded from (address and bytes) for reuse. */
 	struct sift_buf fold;
+	struct sift_buf fold_raw;
+	const char *fold_src;
+	size_t fold_len;
 };
 
 static const char *const cmp_names[] = {
@@ -321,6 +325,7 @@ sift_match_scratch_create(const struct sift_match_limits *limits)
 	if (s->mctx != NULL && s->jit_stack != NULL)
 		pcre2_jit_stack_assign(s->mctx, NULL, s->jit_stack);
 	sift_buf_init(&s->fold, 0);
+	sift_buf_init(&s->fold_raw, 0);
 	return s;
 }
 
@@ -334,6 +339,7 @@ sift_match_scratch_destroy(struct sift_match_scratch **scratch)
 	pcre2_match_context_free(s->mctx);
 	pcre2_jit_stack_free(s->jit_stack);
 	sift_buf_free(&s->fold);
+	sift_buf_free(&s->fold_raw);
 	sift_free(*scratch);
 }
 
@@ -362,10 +368,23 @@ fold_value(struct sift_match_scratch *scratch, const char *value, size_t len)
 {
 	if (scratch == NULL)
 		return NULL;
+	/* Many keys and rules test the same value (a header, a body piece):
+	   when it is the one folded last, the copy is reused.  Comparing the
+	   bytes is much cheaper than folding them again, and a buffer reused
+	   with other content at the same address is still caught. */
+	if (scratch->fold_src == value && scratch->fold_len == len &&
+	    scratch->fold_raw.len == len && memcmp(scratch->fold_raw.data, value, len) == 0)
+		return scratch->fold.data;
 	sift_buf_reset(&scratch->fold);
-	if (sift_buf_append(&scratch->fold, value, len) < 0)
+	sift_buf_reset(&scratch->fold_raw);
+	if (sift_buf_append(&scratch->fold_raw, value, len) < 0 ||
+	    sift_buf_append(&scratch->fold, value, len) < 0) {
+		scratch->fold_src = NULL;
 		return NULL;
-	sift_mem_lower(scratch->fold.data, len);
+	}
+	sift_mem_lower_copy(scratch->fold.data, value, len);
+	scratch->fold_src = value;
+	scratch->fold_len = len;
 	return scratch->fold.data;
 }
 

@@ -295,6 +295,12 @@ struct sift_run {
 	bool keep_cancelled;
 	bool stopped;
 
+	/* Per-run caches (scratch arena): parsed address fields and
+	   extracted body pieces, so many rules over the same field or body
+	   parse and decode it once. */
+	struct sift_addr_cache *addr_cache;
+	struct sift_body_cache *body_cache;
+
 	/* editheader: the top-level header list, copied on first edit. */
 	struct sift_header_list *headers;
 
@@ -333,6 +339,8 @@ int sift_matcher_finish(struct sift_matcher *m);
 /* Adds an action to the result, applying limits, merges and conflicts.
    Returns 0 or -1 (runtime error set). */
 int sift_result_add(struct sift_run *run, struct sift_sieve_action *action);
+/* Enforces the CPU limit: checked every few steps, or now. */
+int sift_run_check_cpu(struct sift_run *run, const struct sift_node *node, bool now);
 /* Tests a node: 1 true, 0 false, -1 runtime error. */
 int sift_run_test(struct sift_run *run, const struct sift_node *node);
 bool sift_result_keeps(const struct sift_sieve_result *res);

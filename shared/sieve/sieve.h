@@ -72,8 +72,17 @@ struct sift_sieve_trace_event {
 };
 typedef void sift_sieve_trace_cb(void *context, const struct sift_sieve_trace_event *event);
 
+/* Working memory a host may keep between runs on one thread (regex match
+   data and JIT stack, folding buffers), so a run does not set them up
+   again.  Optional; never used by two runs at once. */
+struct sift_sieve_scratch;
+struct sift_sieve_scratch *sift_sieve_scratch_create(void);
+void sift_sieve_scratch_destroy(struct sift_sieve_scratch **scratch);
+
 struct sift_sieve_run_params {
 	struct sift_message *msg; /* parsed and finished */
+	/* Reused working memory, or NULL: the run makes its own. */
+	struct sift_sieve_scratch *scratch;
 	struct sift_sieve_envelope envelope;
 	const struct sift_sieve_host *host; /* may be NULL */
 	const char *location; /* environment "location": MTA, MDA, MS, MUA; NULL: MDA */
@@ -81,7 +90,7 @@ struct sift_sieve_run_params {
 	int64_t now;          /* current time for currentdate (seconds), fixed per run */
 	int now_zone;         /* local zone in minutes east of UTC */
 	/* Limits used at run time (actions, redirects, variable bytes, regex
-	   limits, CPU time); NULL: those the program was compiled with. */
+	   limits, run time); NULL: those the program was compiled with. */
 	const struct sift_limits *limits;
 	sift_sieve_trace_cb *trace;
 	void *trace_context;

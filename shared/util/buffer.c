@@ -59,6 +59,12 @@ buf_reserve(struct sift_buf *buf, size_t len)
 }
 
 int
+sift_buf_reserve(struct sift_buf *buf, size_t len)
+{
+	return buf_reserve(buf, len);
+}
+
+int
 sift_buf_append(struct sift_buf *buf, const void *data, size_t len)
 {
 	if (buf_reserve(buf, len) < 0)

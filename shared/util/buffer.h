@@ -25,6 +25,10 @@ void sift_buf_free(struct sift_buf *buf);
 void sift_buf_reset(struct sift_buf *buf);
 
 int sift_buf_append(struct sift_buf *buf, const void *data, size_t len);
+/* Makes room for len more bytes (and the NUL) without appending, so a
+   caller can read() straight into data + len; -1 and overflow when that
+   would pass the maximum. */
+int sift_buf_reserve(struct sift_buf *buf, size_t len);
 int sift_buf_append_c(struct sift_buf *buf, char c);
 int sift_buf_append_str(struct sift_buf *buf, const char *s);
 int sift_buf_printf(struct sift_buf *buf, const char *fmt, ...)

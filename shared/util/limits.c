@@ -47,7 +47,7 @@ const struct sift_limit_def sift_limit_defs[SIFT_LIMIT_COUNT] = {
     [SIFT_LIMIT_REGEX_DEPTH] = {"regex_depth", 10000, 100, 10000000, "count",
                                 "PCRE2 depth limit for one regex match"},
     [SIFT_LIMIT_CPU_TIME] = {"cpu_time", 30000, 0, 3600000, "count",
-                             "CPU milliseconds for one Sieve run (0: no limit)"},
+                             "milliseconds one Sieve run may take (0: no limit)"},
     [SIFT_LIMIT_HEADER_EDIT_BYTES] = {"header_edit_bytes", 2 * KIB, 64, 1 * MIB, "bytes",
                                       "longest header field a Sieve script may add"},
 };

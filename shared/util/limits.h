@@ -43,7 +43,8 @@ enum sift_limit_id {
 	SIFT_LIMIT_REGEX_MATCH,
 	/* Sieve: PCRE2 depth limit for one regex match. */
 	SIFT_LIMIT_REGEX_DEPTH,
-	/* Sieve: CPU time for one run, in milliseconds (0: none). */
+	/* Sieve: time one run may take, in milliseconds (0: none), measured on
+	   the monotonic clock (it bounds the CPU time from above). */
 	SIFT_LIMIT_CPU_TIME,
 	/* Sieve: longest header field addheader may add. */
 	SIFT_LIMIT_HEADER_EDIT_BYTES,

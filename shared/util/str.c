@@ -2,6 +2,7 @@
 /* Byte-string helpers (see str.h). */
 #include "str.h"
 
+#include <stdint.h>
 #include <string.h>
 
 bool
@@ -22,11 +23,40 @@ sift_mem_eq_ci_len(const char *a, size_t alen, const char *b, size_t blen)
 	return true;
 }
 
+/* Eight bytes at a time: a byte is an upper-case ASCII letter when it is
+   at least 'A' and not above 'Z' with its high bit clear; such bytes get
+   0x20 added.  The sums below never carry from one byte into the next
+   because the high bits are masked off first. */
+static inline uint64_t
+lower8(uint64_t x)
+{
+	const uint64_t ones = 0x0101010101010101u;
+	const uint64_t high = 0x8080808080808080u;
+	uint64_t low7 = x & ~high;
+	uint64_t ge_a = low7 + ones * (0x80 - 'A');
+	uint64_t gt_z = low7 + ones * (0x7f - 'Z');
+	uint64_t upper = (ge_a & ~gt_z) & ~x & high;
+	return x | (upper >> 2);
+}
+
+void
+sift_mem_lower_copy(char *dst, const char *src, size_t len)
+{
+	size_t i = 0;
+	for (; i + 8 <= len; i += 8) {
+		uint64_t x;
+		memcpy(&x, src + i, 8);
+		x = lower8(x);
+		memcpy(dst + i, &x, 8);
+	}
+	for (; i < len; i++)
+		dst[i] = sift_ascii_lower(src[i]);
+}
+
 void
 sift_mem_lower(char *s, size_t len)
 {
-	for (size_t i = 0; i < len; i++)
-		s[i] = sift_ascii_lower(s[i]);
+	sift_mem_lower_copy(s, s, len);
 }
 
 void

@@ -25,6 +25,8 @@ bool sift_mem_eq_ci(const char *a, size_t alen, const char *b);
 bool sift_mem_eq_ci_len(const char *a, size_t alen, const char *b, size_t blen);
 /* Lower-cases len bytes in place (ASCII only). */
 void sift_mem_lower(char *s, size_t len);
+/* Copies len bytes from src to dst in ASCII lower case (one pass). */
+void sift_mem_lower_copy(char *dst, const char *src, size_t len);
 /* Strips leading and trailing spaces, tabs, CRs and LFs. */
 void sift_mem_trim(const char **s, size_t *len);
 /* True if the bytes are valid UTF-8 (no overlongs, no surrogates). */

@@ -7,11 +7,13 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <iconv.h>
 
 #include <pthread.h>
 #include <string.h>
 
 #include "mail/charset.h"
+#include "util/str.h"
 #include "mail/defects.h"
 
 #define S(lit) lit, sizeof(lit) - 1
@@ -545,6 +547,60 @@ test_empty_input(void **state)
 	CHECK("iso-2022-jp", "", "", 0);
 }
 
+/* The ISO-8859-1 and windows-1252 fast path gives exactly what glibc's
+   iconv gives, for every byte value and with the output limit hit. */
+static void
+test_single_byte_fast_path(void **state)
+{
+	(void)state;
+	static const char *const names[][2] = {
+	    {"iso-8859-1", "ISO-8859-1"}, {"ISO_8859-1", "ISO-8859-1"}, {"latin1", "ISO-8859-1"},
+	    {"windows-1252", "CP1252"},   {"cp1252", "CP1252"},
+	};
+	unsigned char all[256];
+	for (int i = 0; i < 256; i++)
+		all[i] = (unsigned char)i;
+	for (size_t n = 0; n < sizeof(names) / sizeof(names[0]); n++) {
+		iconv_t cd = iconv_open("UTF-8", names[n][1]);
+		assert_true(cd != (iconv_t)-1);
+		for (int b = 1; b < 256; b++) {
+			unsigned char in[3] = {'a', (unsigned char)b, 'z'};
+			char want[16];
+			char *ip = (char *)in, *op = want;
+			size_t il = 3, ol = sizeof(want);
+			size_t r = iconv(cd, &ip, &il, &op, &ol);
+			struct sift_buf out;
+			sift_buf_init(&out, 0);
+			uint32_t defects = 0;
+			assert_int_equal(sift_charset_to_utf8(names[n][0], strlen(names[n][0]), in,
+			                                      3, &out, &defects),
+			                 0);
+			if (r != (size_t)-1) {
+				assert_int_equal(out.len, (size_t)(op - want));
+				assert_memory_equal(out.data, want, out.len);
+				assert_int_equal(defects, 0);
+			} else {
+				/* Unassigned in windows-1252: replaced and flagged. */
+				assert_memory_equal(out.data, "a\xef\xbf\xbdz", 5);
+				assert_true(defects != 0);
+			}
+			sift_buf_free(&out);
+			(void)iconv(cd, NULL, NULL, NULL, NULL);
+		}
+		/* All 256 bytes at once, with a maximum that cuts a character. */
+		struct sift_buf cut;
+		sift_buf_init(&cut, 101);
+		uint32_t defects = 0;
+		(void)sift_charset_to_utf8(names[n][0], strlen(names[n][0]), all + 0xa0, 96, &cut,
+		                           &defects);
+		assert_true(cut.overflow);
+		assert_true(cut.len <= 101);
+		assert_true(sift_utf8_valid(cut.data, cut.len));
+		sift_buf_free(&cut);
+		iconv_close(cd);
+	}
+}
+
 int
 main(void)
 {
@@ -571,6 +627,7 @@ main(void)
 	    cmocka_unit_test(test_output_max),
 	    cmocka_unit_test(test_threads),
 	    cmocka_unit_test(test_empty_input),
+	    cmocka_unit_test(test_single_byte_fast_path),
 	};
 	int failed = cmocka_run_group_tests_name("charset", tests, NULL, NULL);
 	sift_charset_thread_deinit();

@@ -595,6 +595,31 @@ test_subaddress(void **state)
 	check_sub("ab+c", 2, "+", "ab", NULL);
 }
 
+/* SIFT_ADDRESS_RAW_NAMES: the same addresses, names left as written. */
+static void
+test_raw_names(void **state)
+{
+	(void)state;
+	struct sift_arena *arena = sift_arena_create(0);
+	const char *in = "=?utf-8?q?J=C3=B6rg?= <j@example.de>, Team: =?iso-8859-1?q?B=E4r?= "
+	                 "<b@example.org>;";
+	struct sift_address *dec = NULL, *raw = NULL;
+	uint32_t d1 = 0, d2 = 0;
+	assert_int_equal(sift_address_parse_list(arena, in, strlen(in), 10, &dec, &d1), 2);
+	assert_int_equal(sift_address_parse_list_flags(arena, in, strlen(in), 10,
+	                                               SIFT_ADDRESS_RAW_NAMES, &raw, &d2),
+	                 2);
+	assert_string_equal(dec->display_name, "J\xc3\xb6rg");
+	assert_string_equal(raw->display_name, "=?utf-8?q?J=C3=B6rg?=");
+	for (struct sift_address *a = dec, *b = raw; a != NULL; a = a->next, b = b->next) {
+		assert_non_null(b);
+		assert_string_equal(sift_address_spec(arena, a), sift_address_spec(arena, b));
+		assert_string_equal(a->group != NULL ? a->group : "",
+		                    b->group != NULL ? b->group : "");
+	}
+	sift_arena_destroy(&arena);
+}
+
 int
 main(void)
 {
@@ -628,6 +653,7 @@ main(void)
 	    cmocka_unit_test(test_long_tokens),
 	    cmocka_unit_test(test_spec),
 	    cmocka_unit_test(test_subaddress),
+	    cmocka_unit_test(test_raw_names),
 	};
 	return cmocka_run_group_tests_name("rfc5322-address", tests, NULL, NULL);
 }

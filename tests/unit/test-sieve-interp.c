@@ -437,7 +437,7 @@ test_cpu_limit(void **state)
 	sift_buf_free(&s);
 	sift_buf_free(&m);
 	assert_true(r->failed);
-	assert_non_null(strstr(r->error, "CPU time limit exceeded"));
+	assert_non_null(strstr(r->error, "time limit exceeded"));
 	assert_true(r->implicit_keep);
 }
 

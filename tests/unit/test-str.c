@@ -76,6 +76,31 @@ test_eq_ci(void **state)
 	assert_false(sift_mem_eq_ci("contenttype", 11, "content-type"));
 }
 
+/* The word-at-a-time fold agrees with the byte fold for every byte value
+   at every position of a word, and for every length and alignment. */
+static void
+test_mem_lower_every_byte(void **state)
+{
+	(void)state;
+	char src[64], dst[64], want[64];
+	for (int b = 0; b < 256; b++) {
+		for (size_t pos = 0; pos < 24; pos++) {
+			for (size_t i = 0; i < sizeof(src); i++)
+				src[i] = (char)((i * 37 + (size_t)b) & 0xff);
+			src[pos] = (char)b;
+			for (size_t i = 0; i < sizeof(src); i++)
+				want[i] = sift_ascii_lower(src[i]);
+			for (size_t off = 0; off < 8; off++) {
+				size_t n = sizeof(src) - off;
+				sift_mem_lower_copy(dst, src + off, n);
+				assert_memory_equal(dst, want + off, n);
+			}
+			sift_mem_lower(src, sizeof(src));
+			assert_memory_equal(src, want, sizeof(src));
+		}
+	}
+}
+
 static void
 test_ascii_lower_and_mem_lower(void **state)
 {
@@ -348,6 +373,7 @@ main(void)
 	    cmocka_unit_test(test_trim),
 	    cmocka_unit_test(test_eq_ci),
 	    cmocka_unit_test(test_ascii_lower_and_mem_lower),
+	    cmocka_unit_test(test_mem_lower_every_byte),
 	    cmocka_unit_test(test_seq_len_examples),
 	    cmocka_unit_test(test_seq_len_invalid),
 	    cmocka_unit_test(test_seq_len_exhaustive_short),
