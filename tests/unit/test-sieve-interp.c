@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <pthread.h>
 #include <time.h>
 
 #include <cmocka.h>
@@ -460,6 +461,71 @@ test_huge_string_and_flood(void **state)
 	assert_int_equal(r->nactions, 1);
 }
 
+/* One compiled program, four threads, each with its own messages and
+   scratch: the program is only read, so every run gets the same answer. */
+struct thread_job {
+	const struct sift_sieve_program *prog;
+	int agree;
+};
+
+static void *
+thread_main(void *arg)
+{
+	struct thread_job *job = arg;
+	struct sift_sieve_scratch *scratch = sift_sieve_scratch_create();
+	for (int i = 0; i < 200; i++) {
+		struct sift_limits limits;
+		sift_limits_init(&limits);
+		struct sift_message *msg = sift_message_create(&limits, NULL);
+		const char *error;
+		char text[256];
+		snprintf(text, sizeof(text),
+		         "From: u%d@example.org\r\nSubject: n%d\r\n\r\nbody %d\r\n", i, i % 3, i);
+		sift_message_feed(msg, text, strlen(text), &error);
+		sift_message_finish(msg, &error);
+		struct sift_sieve_run_params params = {.msg = msg, .scratch = scratch};
+		struct sift_sieve_result *res = NULL;
+		if (sift_sieve_run(job->prog, &params, &res, &error) == 0) {
+			/* n0 and n2 are filed by the regex, n1 is not. */
+			bool want = i % 3 != 1;
+			bool got =
+			    res->nactions == 1 && res->actions[0].type == SIFT_SIEVE_ACT_FILEINTO;
+			if (want == got && !res->failed)
+				job->agree++;
+		}
+		sift_sieve_result_free(&res);
+		sift_message_destroy(&msg);
+	}
+	sift_sieve_scratch_destroy(&scratch);
+	return NULL;
+}
+
+static void
+test_threads_share_program(void **state)
+{
+	(void)state;
+	const char *script = "require [\"fileinto\", \"regex\", \"variables\"];\n"
+	                     "if header :regex \"subject\" \"^n([02])$\" { fileinto \"F${1}\"; }\n";
+	struct sift_diags diags;
+	sift_diags_init(&diags);
+	struct sift_sieve_program *prog =
+	    sift_sieve_compile("t", script, strlen(script), NULL, &diags);
+	sift_diags_free(&diags);
+	assert_non_null(prog);
+	pthread_t th[4];
+	struct thread_job jobs[4];
+	for (int i = 0; i < 4; i++) {
+		jobs[i].prog = prog;
+		jobs[i].agree = 0;
+		assert_int_equal(pthread_create(&th[i], NULL, thread_main, &jobs[i]), 0);
+	}
+	for (int i = 0; i < 4; i++) {
+		pthread_join(th[i], NULL);
+		assert_int_equal(jobs[i].agree, 200);
+	}
+	sift_sieve_program_unref(&prog);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int
@@ -489,6 +555,7 @@ main(void)
 	    T(test_variable_blowup),
 	    T(test_cpu_limit),
 	    T(test_huge_string_and_flood),
+	    cmocka_unit_test(test_threads_share_program),
 	};
 	return cmocka_run_group_tests_name("sieve-interp", tests, NULL, NULL);
 }
