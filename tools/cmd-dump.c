@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "json-writer.h"
+#include "sieve-input.h"
 #include "mail/defects.h"
 #include "mail/message-parser.h"
 #include "mail/rfc5322-address.h"
@@ -240,44 +241,6 @@ write_part(struct json_writer *w, struct sift_message *msg, struct sift_part *pa
 	json_end_object(w);
 }
 
-/* Reads a whole file or stdin into the parser, in chunks. */
-static int
-dump_read(struct sift_message *msg, const char *path)
-{
-	int fd = strcmp(path, "-") == 0 ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		tool_error("%s: %s", path, strerror(errno));
-		return -1;
-	}
-	char buf[65536];
-	const char *error;
-	int ret = 0;
-	for (;;) {
-		ssize_t n = read(fd, buf, sizeof(buf));
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			tool_error("%s: %s", path, strerror(errno));
-			ret = -1;
-			break;
-		}
-		if (n == 0)
-			break;
-		if (sift_message_feed(msg, buf, (size_t)n, &error) < 0) {
-			tool_error("%s: %s", path, error);
-			ret = -1;
-			break;
-		}
-	}
-	if (fd != STDIN_FILENO)
-		close(fd);
-	if (ret == 0 && sift_message_finish(msg, &error) < 0) {
-		tool_error("%s: %s", path, error);
-		ret = -1;
-	}
-	return ret;
-}
-
 int
 cmd_dump(int argc, char **argv)
 {
@@ -287,11 +250,15 @@ cmd_dump(int argc, char **argv)
 	}
 	struct sift_limits limits;
 	sift_limits_init(&limits);
-	struct sift_message *msg = sift_message_create(&limits, NULL);
-	if (dump_read(msg, argv[1]) < 0) {
-		sift_message_destroy(&msg);
+	struct sift_buf data;
+	sift_buf_init(&data, 0);
+	struct sift_message *msg = NULL;
+	if (tool_read_file(argv[1], &data) == 0)
+		msg = tool_parse_message(argv[1], data.data != NULL ? data.data : "", data.len,
+		                         &limits);
+	sift_buf_free(&data);
+	if (msg == NULL)
 		return MAILSIFT_EXIT_USAGE;
-	}
 	size_t count = sift_message_part_count(msg);
 	struct part_view *views = sift_calloc(count, sizeof(*views));
 	for (struct sift_part *p = sift_message_root(msg); p != NULL; p = sift_part_next(p))

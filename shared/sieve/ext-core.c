@@ -10,22 +10,6 @@
 #include "mail/rfc5322-address.h"
 #include "sieve/ext.h"
 
-int sift_validate_index(struct sift_vctx *vctx, struct sift_node *node);
-bool sift_index_selects(const struct sift_node *node, size_t pos, size_t total);
-
-/* Fields named `name` in the list (for :index/:last). */
-static size_t
-count_named(const struct sift_header_list *headers, const char *name, size_t nlen,
-            const struct sift_node *node)
-{
-	if (!(node->tags & SIFT_T(INDEX)))
-		return 0;
-	size_t n = 0;
-	for (const struct sift_header *h = headers->first; h != NULL; h = h->next)
-		n += sift_mem_eq_ci_len(h->name, h->name_len, name, nlen);
-	return n;
-}
-
 static int
 exec_nothing(struct sift_run *run, const struct sift_node *node)
 {
@@ -167,31 +151,23 @@ validate_header(struct sift_vctx *vctx, struct sift_node *node)
 	return ret;
 }
 
+static bool
+header_field(struct sift_run *run, struct sift_matcher *m, struct sift_header *h)
+{
+	size_t vlen;
+	const char *v = sift_header_value(sift_message_arena(run->msg), h, &vlen);
+	return sift_matcher_value(m, v, vlen);
+}
+
 static int
 exec_header(struct sift_run *run, const struct sift_node *node)
 {
 	struct sift_matcher m;
 	sift_matcher_init(&m, run, node);
-	struct sift_header_list *headers = sift_run_headers(run);
-	struct sift_arena *marena = sift_message_arena(run->msg);
-	bool done = false;
-	for (size_t i = 0; i < node->pos[0]->count && !done; i++) {
-		size_t nlen;
-		const char *name = sift_run_expand(run, &node->pos[0]->items[i], &nlen);
-		size_t total = count_named(headers, name, nlen, node);
-		size_t pos = 0;
-		for (struct sift_header *h = headers->first; h != NULL && !done; h = h->next) {
-			if (!sift_mem_eq_ci_len(h->name, h->name_len, name, nlen))
-				continue;
-			if (!sift_index_selects(node, pos++, total))
-				continue;
-			size_t vlen;
-			const char *v = sift_header_value(marena, h, &vlen);
-			done = sift_matcher_value(&m, v, vlen);
-		}
-	}
+	sift_run_fields(run, node, node->pos[0], &m, header_field);
 	return sift_matcher_finish(&m);
 }
+
 const struct sift_cmd_def sift_test_header = {"header",
                                               SIFT_CMD_TEST,
                                               SIFT_EXT_CORE,
@@ -278,58 +254,51 @@ validate_address(struct sift_vctx *vctx, struct sift_node *node)
 	return ret;
 }
 
+static bool
+address_field(struct sift_run *run, struct sift_matcher *m, struct sift_header *h)
+{
+	const struct sift_node *node = m->node;
+	struct sift_addr_cache *fa = field_addresses(run, h);
+	if (fa->count == 0 && node->address_part == SIFT_TAG_ALL) {
+		/* An empty field is one empty, invalid address: only :all sees
+		   it (RFC 5228 2.7.4). */
+		size_t ulen;
+		const char *t = sift_header_unfolded(sift_message_arena(run->msg), h, &ulen);
+		sift_mem_trim(&t, &ulen);
+		if (ulen == 0 && sift_matcher_value(m, "", 0))
+			return true;
+	}
+	for (struct sift_address *a = fa->list; a != NULL; a = a->next) {
+		size_t plen = 0;
+		const char *part;
+		if (a->invalid) {
+			if (node->address_part != SIFT_TAG_ALL)
+				continue;
+			part = a->local_part;
+			plen = a->local_part_len;
+		} else if (node->address_part == SIFT_TAG_ALL) {
+			part = sift_address_spec(run->scratch, a);
+			plen = strlen(part);
+		} else {
+			part =
+			    sift_address_part(run, node->address_part, a->local_part,
+			                      a->local_part_len, a->domain, a->domain_len, &plen);
+		}
+		if (part != NULL && sift_matcher_value(m, part, plen))
+			return true;
+	}
+	return false;
+}
+
 static int
 exec_address(struct sift_run *run, const struct sift_node *node)
 {
 	struct sift_matcher m;
 	sift_matcher_init(&m, run, node);
-	struct sift_header_list *headers = sift_run_headers(run);
-	struct sift_arena *marena = sift_message_arena(run->msg);
-	bool done = false;
-	for (size_t i = 0; i < node->pos[0]->count && !done; i++) {
-		size_t nlen;
-		const char *name = sift_run_expand(run, &node->pos[0]->items[i], &nlen);
-		size_t total = count_named(headers, name, nlen, node);
-		size_t pos = 0;
-		for (struct sift_header *h = headers->first; h != NULL && !done; h = h->next) {
-			if (!sift_mem_eq_ci_len(h->name, h->name_len, name, nlen))
-				continue;
-			if (!sift_index_selects(node, pos++, total))
-				continue;
-			struct sift_addr_cache *fa = field_addresses(run, h);
-			struct sift_address *list = fa->list;
-			if (fa->count == 0 && node->address_part == SIFT_TAG_ALL) {
-				/* An empty field is one empty, invalid address: only
-				   :all sees it (RFC 5228 2.7.4). */
-				size_t ulen;
-				const char *t = sift_header_unfolded(marena, h, &ulen);
-				sift_mem_trim(&t, &ulen);
-				if (ulen == 0)
-					done = sift_matcher_value(&m, "", 0);
-			}
-			for (struct sift_address *a = list; a != NULL && !done; a = a->next) {
-				size_t plen = 0;
-				const char *part;
-				if (a->invalid) {
-					if (node->address_part != SIFT_TAG_ALL)
-						continue;
-					part = a->local_part;
-					plen = a->local_part_len;
-				} else if (node->address_part == SIFT_TAG_ALL) {
-					part = sift_address_spec(run->scratch, a);
-					plen = strlen(part);
-				} else {
-					part = sift_address_part(run, node->address_part,
-					                         a->local_part, a->local_part_len,
-					                         a->domain, a->domain_len, &plen);
-				}
-				if (part != NULL)
-					done = sift_matcher_value(&m, part, plen);
-			}
-		}
-	}
+	sift_run_fields(run, node, node->pos[0], &m, address_field);
 	return sift_matcher_finish(&m);
 }
+
 const struct sift_cmd_def sift_test_address = {"address",
                                                SIFT_CMD_TEST,
                                                SIFT_EXT_CORE,

@@ -53,7 +53,6 @@ validate_zone_and_part(struct sift_vctx *vctx, struct sift_node *node, const str
 	return ret;
 }
 
-int sift_validate_index(struct sift_vctx *vctx, struct sift_node *node);
 int
 sift_validate_index(struct sift_vctx *vctx, struct sift_node *node)
 {
@@ -111,18 +110,23 @@ match_date(struct sift_run *run, struct sift_matcher *m, const struct sift_node 
 	return sift_matcher_value(m, buf, len);
 }
 
-/* The fields a test with :index/:last looks at: all of that name, or the
-   one at the index. */
-bool sift_index_selects(const struct sift_node *node, size_t pos, size_t total);
-bool
-sift_index_selects(const struct sift_node *node, size_t pos, size_t total)
+static bool
+date_field(struct sift_run *run, struct sift_matcher *m, struct sift_header *h)
 {
-	if (!(node->tags & SIFT_T(INDEX)))
-		return true;
-	uint64_t idx = node->tag_number[SIFT_TAG_INDEX];
-	if (node->tags & SIFT_T(LAST))
-		return idx <= total && pos == total - idx;
-	return pos == idx - 1;
+	size_t vlen;
+	const char *v = sift_header_unfolded(sift_message_arena(run->msg), h, &vlen);
+	/* Received: the date follows the last ';' (RFC 5322 3.6.7). */
+	const char *semi = memrchr(v, ';', vlen);
+	if (semi != NULL) {
+		vlen -= (size_t)(semi + 1 - v);
+		v = semi + 1;
+	}
+	struct sift_date date;
+	if (sift_date_parse(v, vlen, &date) < 0)
+		return false;
+	const struct sift_node *node = m->node;
+	return match_date(run, m, node, &node->pos[1]->items[0], date.timestamp, date.zone,
+	                  date.zone_known);
 }
 
 static int
@@ -130,34 +134,7 @@ exec_date(struct sift_run *run, const struct sift_node *node)
 {
 	struct sift_matcher m;
 	sift_matcher_init(&m, run, node);
-	size_t nlen;
-	const char *name = sift_run_expand(run, &node->pos[0]->items[0], &nlen);
-	struct sift_header_list *headers = sift_run_headers(run);
-	struct sift_arena *marena = sift_message_arena(run->msg);
-	size_t total = 0;
-	for (struct sift_header *h = headers->first; h != NULL; h = h->next)
-		total += sift_mem_eq_ci_len(h->name, h->name_len, name, nlen);
-	size_t pos = 0;
-	for (struct sift_header *h = headers->first; h != NULL; h = h->next) {
-		if (!sift_mem_eq_ci_len(h->name, h->name_len, name, nlen))
-			continue;
-		if (!sift_index_selects(node, pos++, total))
-			continue;
-		size_t vlen;
-		const char *v = sift_header_unfolded(marena, h, &vlen);
-		/* Received: the date follows the last ';' (RFC 5322 3.6.7). */
-		const char *semi = memrchr(v, ';', vlen);
-		if (semi != NULL) {
-			vlen -= (size_t)(semi + 1 - v);
-			v = semi + 1;
-		}
-		struct sift_date date;
-		if (sift_date_parse(v, vlen, &date) < 0)
-			continue;
-		if (match_date(run, &m, node, &node->pos[1]->items[0], date.timestamp, date.zone,
-		               date.zone_known))
-			break;
-	}
+	sift_run_fields(run, node, node->pos[0], &m, date_field);
 	return sift_matcher_finish(&m);
 }
 

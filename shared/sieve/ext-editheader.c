@@ -13,9 +13,6 @@
 #include "mail/header.h"
 #include "sieve/ext.h"
 
-int sift_validate_index(struct sift_vctx *vctx, struct sift_node *node);
-bool sift_index_selects(const struct sift_node *node, size_t pos, size_t total);
-
 static bool
 is_protected(const char *name, size_t len)
 {

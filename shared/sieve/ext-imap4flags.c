@@ -107,12 +107,7 @@ validate_flag_cmd(struct sift_vctx *vctx, struct sift_node *node)
 		                "a flag variable name requires the \"variables\" extension");
 		return -1;
 	}
-	if (name->pieces != NULL || !sift_sieve_var_name_valid(name->data, name->len)) {
-		sift_vctx_error(vctx, name->line, name->column, "invalid variable name \"%s\"",
-		                name->data);
-		return -1;
-	}
-	int slot = sift_vctx_variable(vctx, name->data, name->len, name->line, name->column);
+	int slot = sift_vctx_variable_arg(vctx, name);
 	if (slot < 0)
 		return -1;
 	node->kind = slot;
@@ -166,14 +161,7 @@ validate_hasflag(struct sift_vctx *vctx, struct sift_node *node)
 		struct sift_slist *l = node->pos[0];
 		int *slots = sift_arena_alloc(vctx->arena, l->count * sizeof(*slots));
 		for (size_t i = 0; i < l->count; i++) {
-			const struct sift_sval *n = &l->items[i];
-			if (n->pieces != NULL || !sift_sieve_var_name_valid(n->data, n->len)) {
-				sift_vctx_error(vctx, n->line, n->column,
-				                "invalid variable name \"%s\"", n->data);
-				ret = -1;
-				continue;
-			}
-			slots[i] = sift_vctx_variable(vctx, n->data, n->len, n->line, n->column);
+			slots[i] = sift_vctx_variable_arg(vctx, &l->items[i]);
 			if (slots[i] < 0)
 				ret = -1;
 		}

@@ -12,13 +12,7 @@
 static int
 validate_set(struct sift_vctx *vctx, struct sift_node *node)
 {
-	const struct sift_sval *name = &node->pos[0]->items[0];
-	if (name->pieces != NULL || !sift_sieve_var_name_valid(name->data, name->len)) {
-		sift_vctx_error(vctx, name->line, name->column, "invalid variable name \"%s\"",
-		                name->data);
-		return -1;
-	}
-	int slot = sift_vctx_variable(vctx, name->data, name->len, name->line, name->column);
+	int slot = sift_vctx_variable_arg(vctx, &node->pos[0]->items[0]);
 	if (slot < 0)
 		return -1;
 	node->kind = slot;

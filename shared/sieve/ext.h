@@ -47,6 +47,15 @@ const char *sift_address_part(struct sift_run *run, enum sift_tag part, const ch
 /* Validation helper: a :comparator/:match argument check shared by tests. */
 int sift_validate_match(struct sift_vctx *vctx, struct sift_node *node, struct sift_slist *keys);
 
+/* sieve-interp.c: calls fn for each header field the test looks at: the
+   fields named by the strings of `names`, in message order, only the one
+   :index/:last selects when given, until fn returns true. */
+typedef bool sift_field_fn(struct sift_run *run, struct sift_matcher *m, struct sift_header *field);
+void sift_run_fields(struct sift_run *run, const struct sift_node *node,
+                     const struct sift_slist *names, struct sift_matcher *m, sift_field_fn *fn);
+bool sift_index_selects(const struct sift_node *node, size_t pos, size_t total);
+int sift_validate_index(struct sift_vctx *vctx, struct sift_node *node);
+
 /* ext-imap4flags.c: the flags a keep or fileinto stores with: its :flags
    argument, else the internal variable when imap4flags is in use.  Sets
    *has_flags_r false when neither applies. */

@@ -284,6 +284,43 @@ sift_run_headers(struct sift_run *run)
 	return &sift_message_root(run->msg)->headers;
 }
 
+/* ---- header fields ---- */
+
+bool
+sift_index_selects(const struct sift_node *node, size_t pos, size_t total)
+{
+	if (!(node->tags & SIFT_T(INDEX)))
+		return true;
+	uint64_t idx = node->tag_number[SIFT_TAG_INDEX];
+	if (node->tags & SIFT_T(LAST))
+		return idx <= total && pos == total - idx;
+	return pos == idx - 1;
+}
+
+void
+sift_run_fields(struct sift_run *run, const struct sift_node *node, const struct sift_slist *names,
+                struct sift_matcher *m, sift_field_fn *fn)
+{
+	struct sift_header_list *headers = sift_run_headers(run);
+	for (size_t i = 0; i < names->count; i++) {
+		size_t nlen;
+		const char *name = sift_run_expand(run, &names->items[i], &nlen);
+		size_t total = 0;
+		if (node->tags & SIFT_T(INDEX)) {
+			for (const struct sift_header *h = headers->first; h != NULL; h = h->next)
+				total += sift_mem_eq_ci_len(h->name, h->name_len, name, nlen);
+		}
+		size_t pos = 0;
+		for (struct sift_header *h = headers->first; h != NULL; h = h->next) {
+			if (!sift_mem_eq_ci_len(h->name, h->name_len, name, nlen) ||
+			    !sift_index_selects(node, pos++, total))
+				continue;
+			if (fn(run, m, h))
+				return;
+		}
+	}
+}
+
 /* ---- execution ---- */
 
 /* The run-time limit is measured on the monotonic clock: it bounds the

@@ -263,6 +263,9 @@ void sift_vctx_warning(struct sift_vctx *vctx, unsigned int line, unsigned int c
 /* Variable slot for a name, declared on first use; -1 past the limit. */
 int sift_vctx_variable(struct sift_vctx *vctx, const char *name, size_t len, unsigned int line,
                        unsigned int col);
+/* The slot of a variable named by a constant string argument (set,
+   imap4flags); -1 after an error when it is no valid name. */
+int sift_vctx_variable_arg(struct sift_vctx *vctx, const struct sift_sval *name);
 /* Whether a string argument is a valid variable name (RFC 5229 3). */
 bool sift_sieve_var_name_valid(const char *name, size_t len);
 

@@ -320,6 +320,17 @@ sift_vctx_variable(struct sift_vctx *vctx, const char *name, size_t len, unsigne
 	return (int)prog->nvars++;
 }
 
+int
+sift_vctx_variable_arg(struct sift_vctx *vctx, const struct sift_sval *name)
+{
+	if (name->pieces != NULL || !sift_sieve_var_name_valid(name->data, name->len)) {
+		sift_vctx_error(vctx, name->line, name->column, "invalid variable name \"%s\"",
+		                name->data);
+		return -1;
+	}
+	return sift_vctx_variable(vctx, name->data, name->len, name->line, name->column);
+}
+
 static bool
 all_digits(const char *s, size_t len)
 {
