@@ -99,18 +99,6 @@ sift_rfc2231_token_char(char ch)
 	}
 }
 
-static int
-hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* p is at '('; returns the position after the matching ')', or end. */
 static const char *
 skip_comment(const char *p, const char *end, bool *closed_r)
@@ -449,8 +437,8 @@ append_pct_decoded(struct sift_buf *buf, const char *v, size_t len, uint32_t *de
 		if (v[i] != '%' && v[i] != '\r' && v[i] != '\n')
 			continue;
 		if (v[i] == '%') {
-			int hi = i + 2 < len ? hex_value(v[i + 1]) : -1;
-			int lo = i + 2 < len ? hex_value(v[i + 2]) : -1;
+			int hi = i + 2 < len ? sift_hex_value(v[i + 1]) : -1;
+			int lo = i + 2 < len ? sift_hex_value(v[i + 2]) : -1;
 			if (hi < 0 || lo < 0) {
 				*defects |= SIFT_DEFECT_BAD_PARAMETER;
 				continue;

@@ -159,13 +159,20 @@ header_field(struct sift_run *run, struct sift_matcher *m, struct sift_header *h
 	return sift_matcher_value(m, v, vlen);
 }
 
+/* header and address: the values of the named fields against the keys. */
 static int
-exec_header(struct sift_run *run, const struct sift_node *node)
+field_test(struct sift_run *run, const struct sift_node *node, sift_field_fn *fn)
 {
 	struct sift_matcher m;
 	sift_matcher_init(&m, run, node);
-	sift_run_fields(run, node, node->pos[0], &m, header_field);
+	sift_run_fields(run, node, node->pos[0], &m, fn);
 	return sift_matcher_finish(&m);
+}
+
+static int
+exec_header(struct sift_run *run, const struct sift_node *node)
+{
+	return field_test(run, node, header_field);
 }
 
 const struct sift_cmd_def sift_test_header = {"header",
@@ -293,10 +300,7 @@ address_field(struct sift_run *run, struct sift_matcher *m, struct sift_header *
 static int
 exec_address(struct sift_run *run, const struct sift_node *node)
 {
-	struct sift_matcher m;
-	sift_matcher_init(&m, run, node);
-	sift_run_fields(run, node, node->pos[0], &m, address_field);
-	return sift_matcher_finish(&m);
+	return field_test(run, node, address_field);
 }
 
 const struct sift_cmd_def sift_test_address = {"address",

@@ -122,18 +122,6 @@ unknown_name(struct sift_vctx *vctx, const struct sift_sieve_node *ast, enum sif
 
 /* ---- encoded-character (RFC 5228 2.4.2.4) ---- */
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static bool
 is_blank(char c)
 {
@@ -177,9 +165,9 @@ decode_encoded(const char *s, size_t len, struct sift_buf *out, uint32_t *bad_cp
 			goto invalid;
 		size_t start = p;
 		uint64_t v = 0;
-		while (p < len && hexval(s[p]) >= 0) {
+		while (p < len && sift_hex_value(s[p]) >= 0) {
 			if (v <= 0xffffffffu)
-				v = v * 16 + (uint64_t)hexval(s[p]);
+				v = v * 16 + (uint64_t)sift_hex_value(s[p]);
 			p++;
 		}
 		size_t digits = p - start;
