@@ -134,8 +134,7 @@ report_trace_event(void *context, const struct sift_sieve_trace_event *ev)
 	json_key(&w, "outcome");
 	json_cstring(&w, outcome);
 	json_end_object(&w);
-	if (t->count > 0)
-		sift_buf_append_c(&t->json, ',');
+	sift_buf_append_str(&t->json, t->count > 0 ? ",\n    " : "\n    ");
 	sift_buf_append(&t->json, j.data, j.len);
 	sift_buf_free(&j);
 	t->count++;
@@ -324,7 +323,7 @@ report_json(FILE *out, const char *script, const struct sift_sieve_result *res,
 			b.len--;
 		sift_buf_append_str(&b, ",\n  \"trace\": [");
 		sift_buf_append(&b, trace->json.data, trace->json.len);
-		sift_buf_append_str(&b, "]\n}");
+		sift_buf_append_str(&b, trace->count > 0 ? "\n  ]\n}" : "]\n}");
 	}
 	sift_buf_append_c(&b, '\n');
 	fwrite(b.data, 1, b.len, out);

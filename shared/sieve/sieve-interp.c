@@ -38,8 +38,17 @@ sift_run_trace(struct sift_run *run, const struct sift_node *node, const char *e
 {
 	if (run->params->trace == NULL)
 		return;
-	static const char *const match_names[] = {"is",    "contains", "matches",
-	                                          "regex", "value",    "count"};
+	static const char *const match_names[] = {"is", "contains", "matches", "regex"};
+	/* :value and :count show their relation: "value ge". */
+	static const char *const rel_names[2][6] = {
+	    {"value gt", "value ge", "value lt", "value le", "value eq", "value ne"},
+	    {"count gt", "count ge", "count lt", "count le", "count eq", "count ne"},
+	};
+	const char *match = NULL;
+	if (node->keys != NULL)
+		match = node->match == SIFT_MATCH_VALUE   ? rel_names[0][node->rel]
+		        : node->match == SIFT_MATCH_COUNT ? rel_names[1][node->rel]
+		                                          : match_names[node->match];
 	struct sift_sieve_trace_event ev = {
 	    .line = node->line,
 	    .column = node->column,
@@ -48,7 +57,7 @@ sift_run_trace(struct sift_run *run, const struct sift_node *node, const char *e
 	    .extracted_len = extracted != NULL ? extracted_len : 0,
 	    .key = key,
 	    .key_len = key_len,
-	    .match = node->keys != NULL ? match_names[node->match] : NULL,
+	    .match = match,
 	    .outcome = outcome,
 	    .is_action = node->def->kind == SIFT_CMD_COMMAND,
 	    .no_value = extracted == NULL && key == NULL && outcome == 0 && node->keys != NULL,

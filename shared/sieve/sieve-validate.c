@@ -551,7 +551,10 @@ compile_args(struct sift_vctx *vctx, const struct sift_sieve_node *ast, struct s
 			continue;
 		}
 		const struct sift_tag_def *td = &sift_tag_defs[tag];
-		if (td->ext != SIFT_EXT_CORE && !vctx->ext_required[td->ext]) {
+		/* editheader defines its own :index and :last (RFC 5293 5). */
+		bool own = def->ext == SIFT_EXT_EDITHEADER &&
+		           (tag == SIFT_TAG_INDEX || tag == SIFT_TAG_LAST);
+		if (td->ext != SIFT_EXT_CORE && !own && !vctx->ext_required[td->ext]) {
 			sift_vctx_error(vctx, arg->line, arg->column,
 			                "tag ':%s' requires the \"%s\" extension", td->name,
 			                sift_ext_names[td->ext]);

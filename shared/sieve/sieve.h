@@ -64,7 +64,7 @@ struct sift_sieve_trace_event {
 	size_t extracted_len;
 	const char *key; /* what it was compared with, or NULL */
 	size_t key_len;
-	const char *match; /* "is", "contains", ... */
+	const char *match; /* "is", "contains", ..., "value ge", "count eq" */
 	int outcome;       /* 1 true, 0 false, -1 error; for an action: 1 */
 	bool is_action;
 	/* The test found nothing to compare (no such header field, ...). */

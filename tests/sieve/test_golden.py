@@ -24,7 +24,8 @@ CASES = pigeonhole.case_names()
 
 # Files of this directory that belong to no case.
 OWN_FILES = {"README", "conftest.py", "pigeonhole.py", "pigeonhole.conf",
-             "pigeonhole-differences.txt", "test_golden.py", "test_pigeonhole.py"}
+             "pigeonhole-differences.txt", "test_golden.py", "test_pigeonhole.py",
+             "test_cli.py"}
 CASE_EXTENSIONS = (".sieve", ".eml", ".opts", ".expect", ".expect-todo")
 
 

@@ -1,0 +1,3 @@
+require ["fileinto", "ihave"];
+fileinto "Reports";
+error "the rules are being updated";
