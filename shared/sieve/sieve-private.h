@@ -263,6 +263,12 @@ void sift_vctx_warning(struct sift_vctx *vctx, unsigned int line, unsigned int c
 /* Variable slot for a name, declared on first use; -1 past the limit. */
 int sift_vctx_variable(struct sift_vctx *vctx, const char *name, size_t len, unsigned int line,
                        unsigned int col);
+/* sieve-string.c: decodes encoded characters in every string of a node
+   and its children (when the script requires encoded-character). */
+void sift_vctx_decode_encoded(struct sift_vctx *vctx, struct sift_sieve_node *node);
+/* sieve-string.c: splits a string into literal pieces and variable
+   references (when the script requires variables). */
+void sift_vctx_compile_template(struct sift_vctx *vctx, struct sift_sval *sval);
 /* The slot of a variable named by a constant string argument (set,
    imap4flags); -1 after an error when it is no valid name. */
 int sift_vctx_variable_arg(struct sift_vctx *vctx, const struct sift_sval *name);
