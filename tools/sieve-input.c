@@ -83,6 +83,10 @@ tool_parse_opts(int argc, char **argv, struct tool_opts *opts, bool for_run)
 			opts->mailboxes[opts->nmailboxes++] = optarg;
 			break;
 		case OPT_TRACE:
+			if (for_run) {
+				tool_error("--trace is an option of 'mailsift test'");
+				return -1;
+			}
 			opts->trace = true;
 			break;
 		case OPT_STATS:
@@ -93,6 +97,10 @@ tool_parse_opts(int argc, char **argv, struct tool_opts *opts, bool for_run)
 			opts->stats = true;
 			break;
 		case OPT_FORMAT:
+			if (for_run) {
+				tool_error("--format is an option of 'mailsift test'");
+				return -1;
+			}
 			if (strcmp(optarg, "text") == 0)
 				opts->format = TOOL_FORMAT_TEXT;
 			else if (strcmp(optarg, "json") == 0)

@@ -123,6 +123,7 @@ def test_test_reads_stdin_and_null_sender(mailsift, tmp_path):
 
 def test_usage_errors(mailsift, rules, tmp_path):
     for args in (["test", rules], ["test", "--format=xml", rules, rules], ["run", rules],
+                 ["run", "--trace", rules, rules], ["test", "--stats", rules, rules],
                  ["test", "--limit", "nonsense=1", rules, rules], ["frobnicate"]):
         r = run(mailsift, *args)
         assert r.returncode == 2, args
