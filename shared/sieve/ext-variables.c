@@ -63,12 +63,17 @@ exec_set(struct sift_run *run, const struct sift_node *node)
 	if (buf.len > 0 && (node->tags & SIFT_T(UPPERFIRST)) && buf.data[0] >= 'a' &&
 	    buf.data[0] <= 'z')
 		buf.data[0] = (char)(buf.data[0] - 'a' + 'A');
-	if (node->tags & SIFT_T(QUOTEWILDCARD)) {
+	if (node->tags & (SIFT_T(QUOTEWILDCARD) | SIFT_T(QUOTEREGEX))) {
+		/* :quoteregex (draft-ietf-sieve-regex 4) escapes what is special
+		   in a regular expression, :quotewildcard what is special to
+		   :matches. */
+		const char *special =
+		    (node->tags & SIFT_T(QUOTEREGEX)) ? "\\.[]()*+?{}|^$" : "*?\\";
 		struct sift_buf q;
 		sift_buf_init(&q, 0);
 		for (size_t i = 0; i < buf.len; i++) {
 			char c = buf.data[i];
-			if (c == '*' || c == '?' || c == '\\')
+			if (c != '\0' && strchr(special, c) != NULL)
 				sift_buf_append_c(&q, '\\');
 			sift_buf_append_c(&q, c);
 		}
@@ -101,7 +106,7 @@ const struct sift_cmd_def sift_cmd_set = {"set",
                                           SIFT_EXT_VARIABLES,
                                           SIFT_T(LOWER) | SIFT_T(UPPER) | SIFT_T(LOWERFIRST) |
                                               SIFT_T(UPPERFIRST) | SIFT_T(QUOTEWILDCARD) |
-                                              SIFT_T(LENGTH),
+                                              SIFT_T(QUOTEREGEX) | SIFT_T(LENGTH),
                                           "ss",
                                           0,
                                           0,

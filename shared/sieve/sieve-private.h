@@ -82,6 +82,7 @@ enum sift_tag {
 	SIFT_TAG_LOWERFIRST,
 	SIFT_TAG_UPPERFIRST,
 	SIFT_TAG_QUOTEWILDCARD,
+	SIFT_TAG_QUOTEREGEX,
 	SIFT_TAG_LENGTH,
 	SIFT_TAG_MAX
 };
@@ -96,6 +97,7 @@ enum sift_tag_group {
 	SIFT_TGROUP_ZONE,
 	SIFT_TGROUP_CASE,  /* :lower/:upper */
 	SIFT_TGROUP_FIRST, /* :lowerfirst/:upperfirst */
+	SIFT_TGROUP_QUOTE, /* :quotewildcard/:quoteregex */
 };
 
 enum sift_arg_kind {

@@ -1,0 +1,3 @@
+require ["variables", "fileinto"];
+set :quoteregex "q" "a.b";
+fileinto "${q}";

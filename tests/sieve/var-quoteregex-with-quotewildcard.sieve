@@ -1,0 +1,2 @@
+require ["variables", "regex"];
+set :quoteregex :quotewildcard "q" "a.b";
