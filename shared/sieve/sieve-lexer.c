@@ -130,6 +130,25 @@ lex_skip_space(struct sift_sieve_lexer *lex)
 	return true;
 }
 
+/* One content byte of a string: a lone CR or a NUL is reported once per
+   string (by the measuring pass, which has report set), then the byte is
+   stored (by the writing pass, which has out) and counted in *n. */
+static void
+string_byte(struct sift_sieve_lexer *lex, char *out, size_t *n, size_t p, char c, bool report,
+            bool lone_cr, const char *cr_text, bool *cr, bool *nul)
+{
+	if (report && lone_cr && !*cr) {
+		lex_error(lex, p, cr_text);
+		*cr = true;
+	} else if (report && c == '\0' && !*nul) {
+		lex_error(lex, p, "NUL character in script");
+		*nul = true;
+	}
+	if (out != NULL)
+		out[*n] = c;
+	(*n)++;
+}
+
 /* Quoted strings and multi-line strings are read in two passes sharing one
    function: the first (out == NULL) finds the end, counts the decoded
    bytes, follows line ends and reports bad bytes; the second writes into a
@@ -171,16 +190,8 @@ quoted_pass(struct sift_sieve_lexer *lex, size_t start, char *out, size_t *end_r
 			p++;
 			continue;
 		}
-		if (report && c == '\r' && p + 1 < len && !cr) {
-			lex_error(lex, p, "CR without LF in string");
-			cr = true;
-		} else if (report && c == '\0' && !nul) {
-			lex_error(lex, p, "NUL character in script");
-			nul = true;
-		}
-		if (out != NULL)
-			out[n] = c;
-		n++;
+		string_byte(lex, out, &n, p, c, report, c == '\r' && p + 1 < len,
+		            "CR without LF in string", &cr, &nul);
 		p++;
 	}
 }
@@ -240,16 +251,8 @@ multiline_pass(struct sift_sieve_lexer *lex, size_t start, char *out, size_t *en
 			char c = s[p];
 			if (c == '\r' && p + 1 < len && s[p + 1] == '\n')
 				continue; /* the CRLF is written below */
-			if (report && c == '\r' && p + 1 < len && !cr) {
-				lex_error(lex, p, "CR without LF in multi-line string");
-				cr = true;
-			} else if (report && c == '\0' && !nul) {
-				lex_error(lex, p, "NUL character in script");
-				nul = true;
-			}
-			if (out != NULL)
-				out[n] = c;
-			n++;
+			string_byte(lex, out, &n, p, c, report, c == '\r' && p + 1 < len,
+			            "CR without LF in multi-line string", &cr, &nul);
 		}
 		if (p >= len)
 			return SIZE_MAX;
