@@ -374,15 +374,21 @@ const struct sift_cmd_def sift_test_size = {
     "size", SIFT_CMD_TEST, SIFT_EXT_CORE, SIFT_T(OVER) | SIFT_T(UNDER), "", 0,
     0,      validate_size, exec_size};
 
+/* allof, anyof and not follow three-valued logic when a test is unknown
+   (an envelope-only run): false and unknown is false, true or unknown is
+   true, otherwise unknown stays unknown. */
 static int
 exec_allof(struct sift_run *run, const struct sift_node *node)
 {
+	int ret = 1;
 	for (size_t i = 0; i < node->ntests; i++) {
 		int r = sift_run_test(run, node->tests[i]);
 		if (r <= 0)
 			return r;
+		if (r == SIFT_TEST_UNKNOWN)
+			ret = r;
 	}
-	return 1;
+	return ret;
 }
 const struct sift_cmd_def sift_test_allof = {"allof", SIFT_CMD_TEST, SIFT_EXT_CORE, 0, "", -1,
                                              0,       NULL,          exec_allof};
@@ -390,12 +396,15 @@ const struct sift_cmd_def sift_test_allof = {"allof", SIFT_CMD_TEST, SIFT_EXT_CO
 static int
 exec_anyof(struct sift_run *run, const struct sift_node *node)
 {
+	int ret = 0;
 	for (size_t i = 0; i < node->ntests; i++) {
 		int r = sift_run_test(run, node->tests[i]);
-		if (r != 0)
+		if (r == SIFT_TEST_UNKNOWN)
+			ret = r;
+		else if (r != 0)
 			return r;
 	}
-	return 0;
+	return ret;
 }
 const struct sift_cmd_def sift_test_anyof = {"anyof", SIFT_CMD_TEST, SIFT_EXT_CORE, 0, "", -1,
                                              0,       NULL,          exec_anyof};
@@ -404,7 +413,7 @@ static int
 exec_not(struct sift_run *run, const struct sift_node *node)
 {
 	int r = sift_run_test(run, node->tests[0]);
-	return r < 0 ? r : !r;
+	return r < 0 || r == SIFT_TEST_UNKNOWN ? r : !r;
 }
 const struct sift_cmd_def sift_test_not = {"not", SIFT_CMD_TEST, SIFT_EXT_CORE, 0, "", 1,
                                            0,     NULL,          exec_not};

@@ -65,7 +65,7 @@ edit_list(struct sift_run *run)
 	if (run->headers != NULL)
 		return run->headers;
 	struct sift_header_list *copy = sift_arena_zalloc(run->arena, sizeof(*copy));
-	const struct sift_header_list *orig = &sift_message_root(run->msg)->headers;
+	const struct sift_header_list *orig = sift_run_headers(run);
 	for (const struct sift_header *h = orig->first; h != NULL; h = h->next) {
 		struct sift_header *n = sift_arena_alloc(run->arena, sizeof(*n));
 		*n = *h;
@@ -178,7 +178,8 @@ exec_deleteheader(struct sift_run *run, const struct sift_node *node)
 		return 0;
 	}
 	struct sift_header_list *list = edit_list(run);
-	struct sift_arena *marena = sift_message_arena(run->msg);
+	struct sift_arena *marena =
+	    run->msg != NULL ? sift_message_arena(run->msg) : run->scratch;
 	size_t total = 0;
 	for (struct sift_header *h = list->first; h != NULL; h = h->next)
 		total += sift_mem_eq_ci_len(h->name, h->name_len, name, nlen);

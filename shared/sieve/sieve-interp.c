@@ -102,6 +102,9 @@ sift_run_expand(struct sift_run *run, const struct sift_sval *sval, size_t *len_
 			total += run->vars[p->index].len;
 		else if (p->index < run->match_vars.count)
 			total += run->match_vars.len[p->index];
+		if (p->kind == SIFT_PIECE_MATCH && run->explore != NULL &&
+		    run->explore->match_vars_unknown)
+			run->explore->undecidable = true;
 	}
 	char *out = sift_arena_alloc(run->scratch, total + 1);
 	size_t o = 0;
@@ -290,6 +293,11 @@ sift_run_headers(struct sift_run *run)
 {
 	if (run->headers != NULL)
 		return run->headers;
+	if (run->msg == NULL) {
+		/* An envelope-only run: no header is known; editheader works on
+		   an empty list. */
+		return sift_arena_zalloc(run->arena, sizeof(struct sift_header_list));
+	}
 	return &sift_message_root(run->msg)->headers;
 }
 
@@ -393,15 +401,46 @@ sift_run_check_cpu(struct sift_run *run, const struct sift_node *node, bool now)
 	return 0;
 }
 
+/* Tests that look at the message: unknown in an envelope-only run. */
+static bool
+needs_message(const struct sift_cmd_def *def)
+{
+	return def == &sift_test_header || def == &sift_test_address ||
+	       def == &sift_test_exists || def == &sift_test_size || def == &sift_test_body ||
+	       def == &sift_test_date;
+}
+
 int
 sift_run_test(struct sift_run *run, const struct sift_node *node)
 {
 	if (sift_run_check_cpu(run, node, false) < 0)
 		return -1;
+	if (run->explore != NULL && needs_message(node->def)) {
+		/* A match the test might have made is not known either. */
+		run->explore->match_vars_unknown = true;
+		return SIFT_TEST_UNKNOWN;
+	}
 	int r = node->def->exec(run, node);
-	if (r > 0)
+	if (r == 1)
 		sift_run_matched_line(run, node->line);
 	return r;
+}
+
+/* Which way an `if` on an unknown condition goes on this path: the
+   recorded choice, or false the first time (the explorer flips it to
+   true on a later path). */
+static bool
+explore_choose(struct sift_explore *ex)
+{
+	if (ex->pos < ex->nchoices)
+		return ex->choices[ex->pos++];
+	if (ex->nchoices == ex->alloc) {
+		ex->alloc = ex->alloc == 0 ? 16 : ex->alloc * 2;
+		ex->choices = sift_realloc(ex->choices, ex->alloc * sizeof(*ex->choices));
+	}
+	ex->choices[ex->nchoices++] = false;
+	ex->pos++;
+	return false;
 }
 
 static int exec_block(struct sift_run *run, struct sift_node *const *nodes, size_t n);
@@ -424,6 +463,8 @@ exec_block(struct sift_run *run, struct sift_node *const *nodes, size_t n)
 				int t = sift_run_test(run, node->tests[0]);
 				if (t < 0)
 					return -1;
+				if (t == SIFT_TEST_UNKNOWN)
+					t = explore_choose(run->explore);
 				if (t == 0)
 					continue;
 			}
@@ -473,11 +514,10 @@ sift_run_flags_array(struct sift_run *run, const char *flags, size_t len)
 	return arr;
 }
 
-int
-sift_sieve_run(const struct sift_sieve_program *program, const struct sift_sieve_run_params *params,
-               struct sift_sieve_result **result_r, const char **error_r)
+static void
+run_program(const struct sift_sieve_program *program, const struct sift_sieve_run_params *params,
+            struct sift_explore *explore, struct sift_sieve_result **result_r)
 {
-	(void)error_r;
 	struct sift_arena *arena = sift_arena_create(0);
 	struct sift_sieve_result *res = sift_arena_zalloc(arena, sizeof(*res));
 	res->arena = arena;
@@ -489,6 +529,7 @@ sift_sieve_run(const struct sift_sieve_program *program, const struct sift_sieve
 	    .arena = arena,
 	    .scratch = sift_arena_create(0),
 	    .result = res,
+	    .explore = explore,
 	};
 	struct sift_match_limits mlimits = {
 	    .regex_match_limit = (uint32_t)sift_limit(run.limits, SIFT_LIMIT_REGEX_MATCH),
@@ -530,7 +571,63 @@ sift_sieve_run(const struct sift_sieve_program *program, const struct sift_sieve
 		sift_match_scratch_destroy(&run.mscratch);
 	sift_arena_destroy(&run.scratch);
 	*result_r = res;
+}
+
+int
+sift_sieve_run(const struct sift_sieve_program *program, const struct sift_sieve_run_params *params,
+               struct sift_sieve_result **result_r, const char **error_r)
+{
+	(void)error_r;
+	run_program(program, params, NULL, result_r);
 	return 0;
+}
+
+/* Paths are enumerated by running the program again with a longer or
+   changed list of choices, depth first: after each run the last choice
+   that went false is made true and the ones after it are forgotten.  A
+   run keeps no state between paths, so nothing has to be copied. */
+int
+sift_sieve_explore(const struct sift_sieve_program *program,
+                   const struct sift_sieve_run_params *params, unsigned int max_paths,
+                   sift_sieve_outcome_cb *cb, void *context, const char **error_r)
+{
+	struct sift_explore ex = {0};
+	int paths = 0, ret;
+	for (;;) {
+		if ((unsigned int)paths >= max_paths) {
+			*error_r = "too many ways the unknown tests could go";
+			ret = -1;
+			break;
+		}
+		ex.pos = 0;
+		ex.match_vars_unknown = false;
+		ex.undecidable = false;
+		struct sift_sieve_result *res;
+		run_program(program, params, &ex, &res);
+		paths++;
+		if (ex.undecidable) {
+			sift_sieve_result_free(&res);
+			*error_r = "a string depends on what an unknown test matched";
+			ret = -1;
+			break;
+		}
+		bool go_on = cb(context, res);
+		sift_sieve_result_free(&res);
+		if (!go_on) {
+			ret = 0;
+			break;
+		}
+		ex.nchoices = ex.pos;
+		while (ex.nchoices > 0 && ex.choices[ex.nchoices - 1])
+			ex.nchoices--;
+		if (ex.nchoices == 0) {
+			ret = paths;
+			break;
+		}
+		ex.choices[ex.nchoices - 1] = true;
+	}
+	sift_free(ex.choices);
+	return ret;
 }
 
 void

@@ -322,6 +322,26 @@ struct sift_run {
 
 	uint64_t cpu_deadline_ns; /* 0: none */
 	unsigned int steps;
+
+	/* Set when the run has no message (sift_sieve_explore). */
+	struct sift_explore *explore;
+};
+
+/* A test's answer when it needs the message and the run has none. */
+#define SIFT_TEST_UNKNOWN 2
+
+/* One path through the unknown tests of an envelope-only run: the way
+   each `if` on an unknown condition went, in the order met. */
+struct sift_explore {
+	bool *choices;
+	size_t nchoices;
+	size_t alloc;
+	size_t pos; /* next choice to read */
+	/* The match variables may hold what an unknown test matched. */
+	bool match_vars_unknown;
+	/* A string used a value that depends on an unknown test: the
+	   outcome of this path is not known. */
+	bool undecidable;
 };
 
 int sift_run_error(struct sift_run *run, const struct sift_sieve_node *unused, unsigned int line,
@@ -352,7 +372,8 @@ int sift_matcher_finish(struct sift_matcher *m);
 int sift_result_add(struct sift_run *run, struct sift_sieve_action *action);
 /* Enforces the CPU limit: checked every few steps, or now. */
 int sift_run_check_cpu(struct sift_run *run, const struct sift_node *node, bool now);
-/* Tests a node: 1 true, 0 false, -1 runtime error. */
+/* Tests a node: 1 true, 0 false, -1 runtime error, SIFT_TEST_UNKNOWN
+   when it needs the message and the run has none. */
 int sift_run_test(struct sift_run *run, const struct sift_node *node);
 bool sift_result_keeps(const struct sift_sieve_result *res);
 /* Records a line that was true/executed for statistics. */

@@ -170,4 +170,22 @@ int sift_sieve_run(const struct sift_sieve_program *program,
                    const char **error_r);
 void sift_sieve_result_free(struct sift_sieve_result **result);
 
+/* ---- before the message: three-valued runs ---- */
+
+/* An MTA knows the envelope before the message.  A program run with
+   params->msg NULL treats every test that needs the message (header,
+   address, exists, size, body, date) as unknown; allof, anyof and not
+   follow three-valued logic, and an `if` whose condition is unknown is
+   taken both ways.  sift_sieve_explore runs the program once for each
+   way the unknown conditions can go and gives each outcome to cb, which
+   returns false to stop early; so a host can act before the message
+   comes when every outcome agrees (e.g. refuse a recipient at RCPT TO).
+   Returns the number of outcomes; 0 when cb stopped; -1 with *error_r
+   when the outcomes cannot be known: more than max_paths of them, or a
+   string that uses a match variable an unknown test may have set. */
+typedef bool sift_sieve_outcome_cb(void *context, const struct sift_sieve_result *result);
+int sift_sieve_explore(const struct sift_sieve_program *program,
+                       const struct sift_sieve_run_params *params, unsigned int max_paths,
+                       sift_sieve_outcome_cb *cb, void *context, const char **error_r);
+
 #endif
