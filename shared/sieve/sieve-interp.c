@@ -410,6 +410,32 @@ needs_message(const struct sift_cmd_def *def)
 	       def == &sift_test_date;
 }
 
+static unsigned int
+node_needs(const struct sift_node *node)
+{
+	const struct sift_cmd_def *def = node->def;
+	unsigned int needs = 0;
+	if (def == &sift_test_body || def == &sift_test_size)
+		needs |= SIFT_SIEVE_NEEDS_BODY;
+	else if (needs_message(def) || def == &sift_cmd_deleteheader)
+		needs |= SIFT_SIEVE_NEEDS_HEADER;
+	/* Nesting is bounded by the script_nesting limit. */
+	for (size_t i = 0; i < node->ntests; i++)
+		needs |= node_needs(node->tests[i]);
+	for (size_t i = 0; i < node->nblock; i++)
+		needs |= node_needs(node->block[i]);
+	return needs;
+}
+
+unsigned int
+sift_sieve_program_needs(const struct sift_sieve_program *program)
+{
+	unsigned int needs = 0;
+	for (size_t i = 0; i < program->ncommands; i++)
+		needs |= node_needs(program->commands[i]);
+	return needs;
+}
+
 int
 sift_run_test(struct sift_run *run, const struct sift_node *node)
 {

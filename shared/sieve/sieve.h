@@ -32,6 +32,14 @@ const char *sift_sieve_capabilities(void);
 /* Whether the program requires (or ihave-probes successfully) an extension. */
 bool sift_sieve_program_uses(const struct sift_sieve_program *program, const char *capability);
 
+/* What of the message a program can look at, so a host that receives
+   the message in stages (an MTA) asks only for those. */
+enum sift_sieve_need {
+	SIFT_SIEVE_NEEDS_HEADER = 1 << 0, /* header, address, exists, date, deleteheader */
+	SIFT_SIEVE_NEEDS_BODY = 1 << 1,   /* body, size */
+};
+unsigned int sift_sieve_program_needs(const struct sift_sieve_program *program);
+
 /* ---- running ---- */
 
 struct sift_sieve_host {

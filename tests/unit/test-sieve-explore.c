@@ -282,6 +282,39 @@ test_runtime_error_on_one_path(void **state)
 	sift_buf_free(&o.text);
 }
 
+static void
+test_program_needs(void **state)
+{
+	(void)state;
+	struct {
+		const char *script;
+		unsigned int needs;
+	} cases[] = {
+	    {"require \"envelope\"; if envelope :is \"to\" \"a@b\" { discard; }", 0},
+	    {"if anyof (false, not exists \"x\") { discard; }", SIFT_SIEVE_NEEDS_HEADER},
+	    {"if true { if size :over 1K { discard; } }", SIFT_SIEVE_NEEDS_BODY},
+	    {"require \"body\"; if body :text :contains \"x\" { discard; }",
+	     SIFT_SIEVE_NEEDS_BODY},
+	    {"require \"editheader\"; addheader \"X\" \"y\";", 0},
+	    {"require \"editheader\"; deleteheader \"X\";", SIFT_SIEVE_NEEDS_HEADER},
+	    {"require \"date\"; if date :is \"date\" \"year\" \"2020\" { stop; } elsif "
+	     "size :under 1 { stop; }",
+	     SIFT_SIEVE_NEEDS_HEADER | SIFT_SIEVE_NEEDS_BODY},
+	};
+	struct sift_limits limits;
+	sift_limits_init(&limits);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct sift_diags diags;
+		sift_diags_init(&diags);
+		struct sift_sieve_program *prog = sift_sieve_compile(
+		    "t", cases[i].script, strlen(cases[i].script), &limits, &diags);
+		sift_diags_free(&diags);
+		assert_non_null(prog);
+		assert_int_equal(sift_sieve_program_needs(prog), cases[i].needs);
+		sift_sieve_program_unref(&prog);
+	}
+}
+
 int
 main(void)
 {
@@ -296,6 +329,7 @@ main(void)
 	    cmocka_unit_test(test_unknown_match_variables),
 	    cmocka_unit_test(test_header_edits_without_message),
 	    cmocka_unit_test(test_runtime_error_on_one_path),
+	    cmocka_unit_test(test_program_needs),
 	};
 	return cmocka_run_group_tests_name("sieve-explore", tests, NULL, NULL);
 }
