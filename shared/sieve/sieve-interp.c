@@ -436,6 +436,32 @@ sift_sieve_program_needs(const struct sift_sieve_program *program)
 	return needs;
 }
 
+static bool
+node_has(const struct sift_node *node, const char *name)
+{
+	if (strcmp(node->def->name, name) == 0)
+		return true;
+	for (size_t i = 0; i < node->ntests; i++) {
+		if (node_has(node->tests[i], name))
+			return true;
+	}
+	for (size_t i = 0; i < node->nblock; i++) {
+		if (node_has(node->block[i], name))
+			return true;
+	}
+	return false;
+}
+
+bool
+sift_sieve_program_has(const struct sift_sieve_program *program, const char *name)
+{
+	for (size_t i = 0; i < program->ncommands; i++) {
+		if (node_has(program->commands[i], name))
+			return true;
+	}
+	return false;
+}
+
 int
 sift_run_test(struct sift_run *run, const struct sift_node *node)
 {

@@ -39,6 +39,8 @@ enum sift_sieve_need {
 	SIFT_SIEVE_NEEDS_BODY = 1 << 1,   /* body, size */
 };
 unsigned int sift_sieve_program_needs(const struct sift_sieve_program *program);
+/* Whether a command or test of that name occurs in the program. */
+bool sift_sieve_program_has(const struct sift_sieve_program *program, const char *name);
 
 /* ---- running ---- */
 

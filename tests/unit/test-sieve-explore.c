@@ -295,8 +295,9 @@ test_program_needs(void **state)
 	    {"if true { if size :over 1K { discard; } }", SIFT_SIEVE_NEEDS_BODY},
 	    {"require \"body\"; if body :text :contains \"x\" { discard; }",
 	     SIFT_SIEVE_NEEDS_BODY},
-	    {"require \"editheader\"; addheader \"X\" \"y\";", 0},
-	    {"require \"editheader\"; deleteheader \"X\";", SIFT_SIEVE_NEEDS_HEADER},
+	    {"require \"editheader\"; if true { addheader \"X\" \"y\"; }", 0},
+	    {"require \"editheader\"; if true { deleteheader \"X\"; }",
+	     SIFT_SIEVE_NEEDS_HEADER},
 	    {"require \"date\"; if date :is \"date\" \"year\" \"2020\" { stop; } elsif "
 	     "size :under 1 { stop; }",
 	     SIFT_SIEVE_NEEDS_HEADER | SIFT_SIEVE_NEEDS_BODY},
@@ -311,6 +312,8 @@ test_program_needs(void **state)
 		sift_diags_free(&diags);
 		assert_non_null(prog);
 		assert_int_equal(sift_sieve_program_needs(prog), cases[i].needs);
+		assert_true(sift_sieve_program_has(prog, "if"));
+		assert_false(sift_sieve_program_has(prog, "redirect"));
 		sift_sieve_program_unref(&prog);
 	}
 }
