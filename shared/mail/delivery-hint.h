@@ -44,8 +44,9 @@ struct sift_hint {
 };
 
 /* Reads a key file: all its bytes are the key (at least
-   SIFT_HINT_KEY_MIN, at most SIFT_HINT_KEY_MAX).  A key file that others
-   can read is refused.  Returns 0 with *key_r (sift_free) or -1 with
+   SIFT_HINT_KEY_MIN, at most SIFT_HINT_KEY_MAX) of a regular file.  A
+   key file with any permission for group or others (mode & 077) is
+   refused.  Returns 0 with *key_r (sift_free) or -1 with
    *error_r (static or thread-local text). */
 int sift_hint_key_load(const char *path, unsigned char **key_r, size_t *len_r,
                        const char **error_r);
@@ -56,7 +57,7 @@ int sift_hint_key_load(const char *path, unsigned char **key_r, size_t *len_r,
    smfi_addheader).  message_id is the Message-ID field body as it will
    be delivered.  Returns 0 (out unchanged on -1), or -1 when the hint
    cannot be written: an address or flag with a control character, ';',
-   '<' or '>' (flags: also space inside one flag, 8-bit), an address or
+   '<' or '>' (a flag also with an 8-bit byte), an address or
    folder name that is empty, not UTF-8 or longer than SIFT_HINT_ITEM_MAX,
    a folder name with a control character, t < 0, an empty Message-ID, a
    key of the wrong size, or out's maximum. */
