@@ -7,7 +7,7 @@
 # adds to this one list.
 SIFT_PACKAGES="build-essential autoconf automake libtool pkg-config libpcre2-dev libssl-dev
 libmilter-dev dovecot-dev libcmocka-dev clang libclang-rt-14-dev python3 python3-pytest
-dovecot-sieve dovecot-core"
+dovecot-sieve dovecot-core postfix miltertest"
 
 # Debian's Python: a pyenv python3 may come first on PATH, without pytest.
 SIFT_PYTHON=/usr/bin/python3
@@ -44,6 +44,12 @@ sift_install_packages() {
 	fi
 	echo "installing Debian packages:" $missing
 	mkdir -p "$(dirname "$log")"
+	# Postfix is installed unconfigured: the tests run private instances
+	# (postfix -c DIR) and never the system's own.
+	if command -v debconf-set-selections >/dev/null; then
+		echo "postfix postfix/main_mailer_type select No configuration" |
+			$sudo debconf-set-selections 2>/dev/null
+	fi
 	if ! { $sudo apt-get update -qq &&
 	       $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
 			--no-install-recommends $missing; } >"$log" 2>&1; then

@@ -545,6 +545,7 @@ milter_decide(const struct milter_decide_input *in, struct milter_plan *plan,
 			ev->local = true;
 			sift_buf_reset(&ev->edits);
 			sift_sieve_result_free(&ev->res);
+			accepted++;
 			continue;
 		}
 		if (plan->quarantine == NULL && !ev->res->failed) {

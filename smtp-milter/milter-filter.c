@@ -453,6 +453,15 @@ apply_changes(SMFICTX *ctx, const struct milter_plan *plan)
 			const struct milter_hdr_op *op = &plan->hdr_ops[i];
 			if (op->kind != order[k])
 				continue;
+			/* libmilter wants folds as a bare LF; the MTA adds the CR. */
+			if (op->value != NULL) {
+				char *o = op->value;
+				for (const char *p = op->value; *p != '\0'; p++) {
+					if (*p != '\r')
+						*o++ = *p;
+				}
+				*o = '\0';
+			}
 			int r = op->kind == MILTER_HDR_DELETE
 			            ? smfi_chgheader(ctx, op->name, (int)op->index, NULL)
 			        : op->kind == MILTER_HDR_INSERT
@@ -466,18 +475,19 @@ apply_changes(SMFICTX *ctx, const struct milter_plan *plan)
 			}
 		}
 	}
-	for (size_t i = 0; i < plan->nadd_rcpts; i++) {
-		char *a = bracketed(plan->add_rcpts[i]);
-		if (smfi_addrcpt(ctx, a) != MI_SUCCESS) {
-			milter_log(MILTER_LOG_ERROR, "the MTA refused to add a recipient");
-			ret = -1;
-		}
-		sift_free(a);
-	}
+	/* Removals first: a redirect may add back an address removed. */
 	for (size_t i = 0; i < plan->ndel_rcpts; i++) {
 		char *a = bracketed(plan->del_rcpts[i]);
 		if (smfi_delrcpt(ctx, a) != MI_SUCCESS) {
 			milter_log(MILTER_LOG_ERROR, "the MTA refused to remove a recipient");
+			ret = -1;
+		}
+		sift_free(a);
+	}
+	for (size_t i = 0; i < plan->nadd_rcpts; i++) {
+		char *a = bracketed(plan->add_rcpts[i]);
+		if (smfi_addrcpt(ctx, a) != MI_SUCCESS) {
+			milter_log(MILTER_LOG_ERROR, "the MTA refused to add a recipient");
 			ret = -1;
 		}
 		sift_free(a);

@@ -101,6 +101,9 @@ void milter_config_init(struct milter_config *cfg);
    key); returns 0, or -1 when diags has errors (cfg may then be partly
    changed) or the file cannot be read (line 0). */
 int milter_config_load(struct milter_config *cfg, const char *path, struct sift_diags *diags);
+/* The same for configuration text in memory; name is for diagnostics. */
+int milter_config_load_buffer(struct milter_config *cfg, const char *name, const char *data,
+                              size_t len, struct sift_diags *diags);
 /* Parses "550 5.7.1" into a reply's code and enhanced status: a 4xx or
    5xx code whose class matches the status's first digit.  Returns 0 or
    -1 with *error_r. */
