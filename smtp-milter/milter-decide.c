@@ -663,7 +663,8 @@ milter_decide(const struct milter_decide_input *in, struct milter_plan *plan,
 		if (first == NULL) {
 			first = ev;
 		} else if (ev->edits.len != first->edits.len ||
-		           memcmp(ev->edits.data, first->edits.data, ev->edits.len) != 0) {
+		           (ev->edits.len > 0 &&
+		            memcmp(ev->edits.data, first->edits.data, ev->edits.len) != 0)) {
 			agree = false;
 		}
 	}
