@@ -623,8 +623,8 @@ dsn_poll(int fd, short events, int64_t deadline)
 
 /* A recipient we put on a command line or into RCPT TO: printable
    ASCII, no white space, no brackets, not empty, not too long. */
-static bool
-dsn_rcpt_ok(const char *rcpt)
+bool
+milter_dsn_rcpt_ok(const char *rcpt)
 {
 	size_t len = rcpt != NULL ? strlen(rcpt) : 0;
 	if (len == 0 || len > SUBMIT_RCPT_MAX)
@@ -1207,7 +1207,7 @@ milter_dsn_submit(const struct milter_submit *submit, const char *rcpt, const ch
 	const char *unused;
 	if (error_r == NULL)
 		error_r = &unused;
-	if (!dsn_rcpt_ok(rcpt)) {
+	if (!milter_dsn_rcpt_ok(rcpt)) {
 		*error_r = "DSN submission: invalid recipient address";
 		return -1;
 	}

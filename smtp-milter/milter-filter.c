@@ -597,18 +597,25 @@ cb_eom(SMFICTX *ctx)
 		break;
 	case MILTER_OUT_DISCARD:
 	case MILTER_OUT_ACCEPT:
-		if (plan.ndsn > 0 && send_dsn(c, &plan, qid) < 0 &&
-		    c->prog->cfg.on_error == MILTER_ON_ERROR_TEMPFAIL) {
+		/* Changes first: if the MTA refuses one, the message is deferred
+		   before a DSN has gone out for it. */
+		if (plan.outcome == MILTER_OUT_ACCEPT && apply_changes(ctx, &plan) < 0) {
+			r = on_error(ctx, c);
+			break;
+		}
+		if (plan.ndsn > 0 && !milter_dsn_rcpt_ok(c->sender)) {
+			/* Retrying would not help: the refusals stand, unreported. */
+			milter_log(MILTER_LOG_WARNING,
+			           "%s: no DSN: the sender address <%s> cannot take one", qid,
+			           safe(lb, sizeof(lb), c->sender));
+		} else if (plan.ndsn > 0 && send_dsn(c, &plan, qid) < 0 &&
+		           c->prog->cfg.on_error == MILTER_ON_ERROR_TEMPFAIL) {
 			/* The sender must learn of the refusals: try again later. */
 			r = on_error(ctx, c);
 			break;
 		}
-		if (plan.outcome == MILTER_OUT_DISCARD) {
+		if (plan.outcome == MILTER_OUT_DISCARD)
 			r = SMFIS_DISCARD;
-			break;
-		}
-		if (apply_changes(ctx, &plan) < 0)
-			r = on_error(ctx, c);
 		break;
 	}
 	milter_plan_free(&plan);

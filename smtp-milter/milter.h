@@ -149,6 +149,10 @@ int milter_dsn_compose(const struct milter_dsn *dsn, int64_t now, struct sift_bu
    SMTP (EHLO, MAIL FROM:<>, RCPT TO, DATA with dot-stuffing, QUIT) or
    through the command.  Returns 0, or -1 with *error_r (static or
    thread-local text) when it was not accepted. */
+/* Whether an address can receive a DSN from us: printable ASCII, no
+   white space or angle brackets, not empty, not too long. */
+bool milter_dsn_rcpt_ok(const char *rcpt);
+
 int milter_dsn_submit(const struct milter_submit *submit, const char *rcpt, const char *msg,
                       size_t len, const char **error_r);
 
