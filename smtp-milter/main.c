@@ -245,10 +245,11 @@ main(int argc, char **argv)
 
 	struct sift_diags diags;
 	sift_diags_init(&diags);
-	const char *diag_file;
+	char *diag_file;
 	struct milter_program *prog = milter_program_load(config_path, &ov, &diags, &diag_file);
 	print_diags(diag_file, &diags);
 	sift_diags_free(&diags);
+	sift_free(diag_file);
 	if (check_only) {
 		int ret = prog != NULL ? 0 : 1;
 		if (prog != NULL)
@@ -268,8 +269,11 @@ main(int argc, char **argv)
 	if (lookup_ids(cfg, &ids) < 0)
 		return 1;
 
-	if (smfi_setconn(cfg->socket) != MI_SUCCESS || smfi_settimeout((int)cfg->timeout) !=
-	                                                    MI_SUCCESS ||
+	/* Postfix passes header fields up to its header_size_limit (100K by
+	   default): take packets up to 1M, not libmilter's 64K. */
+	smfi_setmaxdatasize(MILTER_MAX_PACKET);
+	if (smfi_setconn(cfg->socket) != MI_SUCCESS ||
+	    smfi_settimeout((int)cfg->timeout) != MI_SUCCESS ||
 	    smfi_register(milter_filter_desc) != MI_SUCCESS) {
 		fprintf(stderr, "mailsift-milter: cannot set up libmilter for %s\n", cfg->socket);
 		return 1;
@@ -301,10 +305,19 @@ main(int argc, char **argv)
 		return 1;
 
 	signal(SIGPIPE, SIG_IGN);
+	/* Every thread blocks the signals: SIGUSR1 goes to our signal
+	   thread, SIGHUP, SIGINT and SIGTERM to libmilter's, which stops the
+	   filter cleanly. */
+	sigset_t all;
+	sigemptyset(&all);
+	sigaddset(&all, SIGUSR1);
+	sigaddset(&all, SIGHUP);
+	sigaddset(&all, SIGINT);
+	sigaddset(&all, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &all, NULL);
 	static sigset_t set;
 	sigemptyset(&set);
 	sigaddset(&set, SIGUSR1);
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	pthread_t tid;
 	if (pthread_create(&tid, NULL, signal_thread, &set) != 0) {
 		milter_log(MILTER_LOG_ERROR, "cannot start the signal thread");

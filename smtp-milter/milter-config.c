@@ -356,6 +356,13 @@ milter_config_init(struct milter_config *cfg)
 	cfg->log_level = MILTER_LOG_INFO;
 	cfg->syslog_facility = LOG_MAIL;
 	sift_limits_init(&cfg->limits);
+	/* Body tests hold up to about three copies of what they scan (the
+	   decoded text, the piece, a case-folded copy), per message being
+	   checked at once: the milter scans less than the offline tool. */
+	cfg->limits.value[SIFT_LIMIT_BODY_SCAN] = MILTER_BODY_MAX_DEFAULT;
+	/* A field as long as Postfix passes (header_size_limit) is read
+	   whole: padding a field must not hide its end from the rules. */
+	cfg->limits.value[SIFT_LIMIT_LINE_LENGTH] = MILTER_LINE_LENGTH_DEFAULT;
 }
 
 static void

@@ -233,6 +233,8 @@ cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1, unsigned long f2,
 		want |= SMFIP_NOBODY;
 	if (!p->uses_helo)
 		want |= SMFIP_NOHELO;
+	/* Packets up to 1M (main.c sets libmilter's limit to match). */
+	want |= SMFIP_MDS_1M;
 	*pf1 = want & f1;
 	c->protocol = *pf1;
 	*pf2 = 0;
@@ -344,10 +346,12 @@ cb_envrcpt(SMFICTX *ctx, char **argv)
 			                               : milter_reply_text(r->text,
 			                                                   strlen(r->text), 400);
 			set_reply(ctx, r->code, r->xcode, reply);
+			/* The log shows the text as sent: '%' not doubled. */
+			const char *shown = text[0] != '\0' ? text : r->text;
 			milter_log(MILTER_LOG_INFO, "from=<%s> to=<%s>: %s at RCPT: %s %s %s",
 			           safe(lb, 160, c->sender), safe(lb + 160, 160, addr),
 			           v == MILTER_V_REFUSE ? "refused" : "deferred", r->code, r->xcode,
-			           safe(lb + 320, 192, reply));
+			           safe(lb + 320, 192, shown));
 			sift_free(reply);
 			sift_free(text);
 			sift_free(addr);
@@ -514,8 +518,9 @@ send_dsn(struct conn *c, const struct milter_plan *plan, const char *queue_id)
 	    .headers = c->header_text.data,
 	    .headers_len = c->header_text.len,
 	};
+	/* Room for the header block and a few kilobytes per recipient. */
 	struct sift_buf out;
-	sift_buf_init(&out, 4 * DSN_HEADER_MAX);
+	sift_buf_init(&out, 2 * DSN_HEADER_MAX + plan->ndsn * 8192);
 	int ret = milter_dsn_compose(&dsn, (int64_t)time(NULL), &out);
 	const char *error = "the DSN does not fit";
 	if (ret == 0)

@@ -76,13 +76,13 @@ replace_string(char **dst, const char *src)
 
 struct milter_program *
 milter_program_load(const char *config_path, const struct milter_overrides *overrides,
-                    struct sift_diags *diags, const char **diag_file_r)
+                    struct sift_diags *diags, char **diag_file_r)
 {
 	struct milter_program *prog = sift_calloc(1, sizeof(*prog));
 	prog->refcount = 1;
 	prog->loaded = (int64_t)time(NULL);
 	milter_config_init(&prog->cfg);
-	*diag_file_r = config_path;
+	*diag_file_r = sift_strdup(config_path);
 	if (milter_config_load(&prog->cfg, config_path, diags) < 0)
 		goto fail;
 	if (overrides != NULL) {
@@ -99,7 +99,8 @@ milter_program_load(const char *config_path, const struct milter_overrides *over
 		}
 	}
 
-	*diag_file_r = prog->cfg.script;
+	sift_free(*diag_file_r);
+	*diag_file_r = sift_strdup(prog->cfg.script);
 	char *text;
 	size_t len;
 	size_t max = (size_t)sift_limit(&prog->cfg.limits, SIFT_LIMIT_SCRIPT_BYTES);
@@ -121,11 +122,10 @@ milter_program_load(const char *config_path, const struct milter_overrides *over
 	prog->needs = sift_sieve_program_needs(s);
 	prog->early = sift_sieve_program_uses(s, "ereject") ||
 	              sift_sieve_program_uses(s, "vnd.mailsift.tempfail");
-	/* Headers are also needed to delete incoming hints (when we sign
-	   our own), to stop redirect loops and to quote them in a DSN. */
-	prog->wants_headers = (prog->needs & SIFT_SIEVE_NEEDS_HEADER) || prog->hint_key != NULL ||
-	                      sift_sieve_program_has(s, "redirect") ||
-	                      sift_sieve_program_has(s, "reject");
+	/* The header is always seen: incoming Mailsift-Hint fields are
+	   always deleted (DESIGN.md), and redirect loops and DSNs need it.
+	   The MTA is told not to wait for an answer to each field. */
+	prog->wants_headers = true;
 	prog->wants_body = (prog->needs & SIFT_SIEVE_NEEDS_BODY) != 0;
 	prog->uses_helo = sift_sieve_program_uses(s, "environment");
 	return prog;
@@ -278,7 +278,7 @@ reload(const struct milter_program *old, bool asked)
 {
 	struct sift_diags diags;
 	sift_diags_init(&diags);
-	const char *file;
+	char *file;
 	struct milter_program *prog =
 	    milter_program_load(saved_config_path, &saved_overrides, &diags, &file);
 	if (prog == NULL) {
@@ -292,6 +292,7 @@ reload(const struct milter_program *old, bool asked)
 		           asked ? "SIGUSR1" : "a file changed");
 	}
 	sift_diags_free(&diags);
+	sift_free(file);
 	return prog;
 }
 

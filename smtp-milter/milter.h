@@ -94,6 +94,11 @@ struct milter_config {
 	struct sift_limits limits;
 };
 
+/* Defaults that differ from the core's: body_max (limit_body_scan)
+   16 MiB, limit_line_length 102400 (Postfix's header_size_limit). */
+#define MILTER_BODY_MAX_DEFAULT (UINT64_C(16) << 20)
+#define MILTER_LINE_LENGTH_DEFAULT UINT64_C(102400)
+
 /* Fills every setting with its default. */
 void milter_config_init(struct milter_config *cfg);
 /* Reads a configuration file over the current settings.  Every problem
@@ -170,7 +175,7 @@ struct milter_program {
 	size_t hint_key_len;
 	unsigned int needs;      /* SIFT_SIEVE_NEEDS_* */
 	bool early;              /* may refuse or defer at RCPT TO */
-	bool wants_headers;      /* headers must be seen (needs, hints, loops) */
+	bool wants_headers;      /* always: incoming hints are deleted */
 	bool wants_body;
 	bool uses_helo;
 	int64_t loaded; /* time of the load */
@@ -183,12 +188,12 @@ struct milter_overrides {
 };
 
 /* Loads the configuration and compiles the script: a new program with
-   one reference, or NULL with every problem in diags (diagnostics of the
-   configuration carry its path in *diag_file_r, those of the script the
-   script's path). */
+   one reference, or NULL with every problem in diags.  *diag_file_r
+   (to be freed with sift_free) names the file the diagnostics are about:
+   the configuration's path, or the script's. */
 struct milter_program *milter_program_load(const char *config_path,
                                            const struct milter_overrides *overrides,
-                                           struct sift_diags *diags, const char **diag_file_r);
+                                           struct sift_diags *diags, char **diag_file_r);
 void milter_program_ref(struct milter_program *prog);
 void milter_program_unref(struct milter_program **prog);
 
@@ -305,6 +310,10 @@ void milter_plan_free(struct milter_plan *plan);
 char *milter_reply_text(const char *text, size_t len, size_t max);
 
 /* ---- the filter (milter-filter.c) ---- */
+
+/* Largest milter packet taken (smfi_setmaxdatasize), negotiated with
+   SMFIP_MDS_1M. */
+#define MILTER_MAX_PACKET (1024 * 1024)
 
 /* The libmilter description of the filter, for smfi_register. */
 extern struct smfiDesc milter_filter_desc;

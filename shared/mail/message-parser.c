@@ -795,9 +795,18 @@ sift_part_decode(struct sift_message *msg, struct sift_part *part, unsigned int 
 	enum sift_cte cte = (flags & SIFT_DECODE_TRANSFER) != 0 ? part->cte : SIFT_CTE_7BIT;
 	struct sift_buf tmp;
 	struct sift_buf *dest = out;
+	/* Text that is already what the conversion would give (ASCII, or
+	   valid UTF-8 labelled so) is decoded straight into out and checked
+	   afterwards, so a large body is not held twice. */
+	const char *cs = part->charset;
+	bool label_utf8 = cs != NULL && (strcmp(cs, "utf-8") == 0 || strcmp(cs, "utf8") == 0);
+	bool direct = charset && (cs == NULL || label_utf8 || strcmp(cs, "us-ascii") == 0 ||
+	                          strcmp(cs, "ascii") == 0);
+	size_t mark = out->len;
 	if (charset) {
 		sift_buf_init(&tmp, out->max);
-		dest = &tmp;
+		if (!direct)
+			dest = &tmp;
 	}
 	struct sift_base64_decoder b64;
 	struct sift_qp_decoder qp;
@@ -830,8 +839,25 @@ sift_part_decode(struct sift_message *msg, struct sift_part *part, unsigned int 
 	else if (ret == 0 && cte == SIFT_CTE_QP)
 		sift_qp_finish(&qp, dest, &part->defects);
 
+	if (direct) {
+		const char *d = out->data != NULL ? out->data + mark : "";
+		size_t n = out->len - mark;
+		bool ascii = true;
+		for (size_t i = 0; i < n && ascii; i++)
+			ascii = (unsigned char)d[i] < 0x80;
+		if (ascii || (label_utf8 && sift_utf8_valid(d, n))) {
+			sift_buf_free(&tmp);
+			return ret;
+		}
+		/* Not as labelled: convert as usual. */
+		sift_buf_append_trunc(&tmp, d, n);
+		if (out->overflow)
+			tmp.overflow = true;
+		sift_buf_truncate(out, mark);
+		out->overflow = false;
+	}
 	if (charset) {
-		const char *cs = part->charset != NULL ? part->charset : "us-ascii";
+		cs = part->charset != NULL ? part->charset : "us-ascii";
 		if (ret == 0 &&
 		    sift_charset_to_utf8(cs, strlen(cs), tmp.data != NULL ? tmp.data : "", tmp.len,
 		                         out, &part->defects) < 0) {

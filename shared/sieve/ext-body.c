@@ -5,6 +5,7 @@
 
 #include <string.h>
 
+#include "util/alloc.h"
 #include "util/buffer.h"
 
 #include "sieve/ext.h"
@@ -33,8 +34,10 @@ struct sift_body_cache {
 	struct sift_arena *arena;
 };
 
+/* Takes each piece as the extractor made it (no copy); the pieces are
+   freed with the run (sift_body_cache_release). */
 static bool
-collect_piece(void *context, const char *data, size_t len)
+collect_piece(void *context, char *data, size_t len)
 {
 	struct sift_body_cache *c = context;
 	if (c->count == c->alloc) {
@@ -45,7 +48,7 @@ collect_piece(void *context, const char *data, size_t len)
 		c->pieces = p;
 		c->alloc = n;
 	}
-	c->pieces[c->count].data = sift_arena_memdup0(c->arena, data, len);
+	c->pieces[c->count].data = data;
 	c->pieces[c->count].len = len;
 	c->count++;
 	return true;
@@ -79,13 +82,28 @@ body_pieces(struct sift_run *run, enum sift_sieve_body_transform t, const char *
 	c->key = key.len > 0 ? sift_arena_memdup0(run->scratch, key.data, key.len) : "";
 	c->key_len = key.len;
 	sift_buf_free(&key);
-	if (sift_sieve_body_extract(run->msg, t, types, ntypes,
-	                            sift_limit(run->limits, SIFT_LIMIT_BODY_SCAN), collect_piece, c,
-	                            error_r) < 0)
-		return NULL;
+	/* Linked before extraction, so pieces taken before an error are
+	   freed with the run too. */
 	c->next = run->body_cache;
 	run->body_cache = c;
+	if (sift_sieve_body_extract_take(run->msg, t, types, ntypes,
+	                                 sift_limit(run->limits, SIFT_LIMIT_BODY_SCAN),
+	                                 collect_piece, c, error_r) < 0) {
+		run->body_cache = c->next;
+		sift_body_cache_release(c);
+		return NULL;
+	}
 	return c;
+}
+
+void
+sift_body_cache_release(struct sift_body_cache *cache)
+{
+	for (struct sift_body_cache *c = cache; c != NULL; c = c->next) {
+		for (size_t i = 0; i < c->count; i++)
+			sift_free_ptr((char *)c->pieces[i].data);
+		c->count = 0;
+	}
 }
 
 static int

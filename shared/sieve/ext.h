@@ -66,6 +66,10 @@ const char **sift_store_flags(struct sift_run *run, const struct sift_node *node
    the domain in lower case); NULL when it is not one valid address. */
 const char *sift_redirect_address(struct sift_arena *arena, const char *in, size_t len,
                                   size_t *len_r);
+/* ext-body.c: frees the body pieces a run kept (the list itself lives in
+   the run's scratch arena). */
+void sift_body_cache_release(struct sift_body_cache *cache);
+
 /* ext-fileinto.c: checks a mailbox name; NULL when fine, else why not. */
 const char *sift_mailbox_name_problem(const char *name, size_t len);
 #endif

@@ -32,6 +32,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "util/alloc.h"
 #include "util/str.h"
 
 /* ---- date parts ---------------------------------------------------------- */
@@ -269,6 +270,7 @@ struct body_run {
 	/* Bytes in the store: every range read is clamped to it. */
 	uint64_t stored;
 	sift_sieve_body_cb *cb;
+	sift_sieve_body_take_cb *take;
 	void *context;
 	const char **error_r;
 	bool stopped;
@@ -277,6 +279,19 @@ struct body_run {
 static void
 deliver(struct body_run *run)
 {
+	if (run->take != NULL) {
+		size_t len, cap = run->buf.cap;
+		bool overflow = run->buf.overflow;
+		char *data = sift_buf_steal(&run->buf, &len);
+		run->buf.overflow = overflow;
+		/* The piece may be kept for the whole run: give back what the
+		   buffer's doubling left unused. */
+		if (cap > len + 1 + len / 4)
+			data = sift_realloc(data, len + 1);
+		if (!run->take(run->context, data, len))
+			run->stopped = true;
+		return;
+	}
 	const char *data = run->buf.data != NULL ? run->buf.data : "";
 	if (!run->cb(run->context, data, run->buf.len))
 		run->stopped = true;
@@ -560,16 +575,17 @@ extract_content(struct body_run *run, const char *const *types, size_t ntypes)
 	return 0;
 }
 
-int
-sift_sieve_body_extract(struct sift_message *msg, enum sift_sieve_body_transform transform,
-                        const char *const *types, size_t ntypes, uint64_t max_bytes,
-                        sift_sieve_body_cb *cb, void *context, const char **error_r)
+static int
+body_extract(struct sift_message *msg, enum sift_sieve_body_transform transform,
+             const char *const *types, size_t ntypes, uint64_t max_bytes, sift_sieve_body_cb *cb,
+             sift_sieve_body_take_cb *take, void *context, const char **error_r)
 {
 	static const char *const text_types[] = {"text"};
 	struct body_run run = {
 	    .msg = msg,
 	    .stored = sift_message_stored(msg),
 	    .cb = cb,
+	    .take = take,
 	    .context = context,
 	    .error_r = error_r,
 	};
@@ -594,4 +610,20 @@ sift_sieve_body_extract(struct sift_message *msg, enum sift_sieve_body_transform
 	}
 	sift_buf_free(&run.buf);
 	return ret;
+}
+
+int
+sift_sieve_body_extract(struct sift_message *msg, enum sift_sieve_body_transform transform,
+                        const char *const *types, size_t ntypes, uint64_t max_bytes,
+                        sift_sieve_body_cb *cb, void *context, const char **error_r)
+{
+	return body_extract(msg, transform, types, ntypes, max_bytes, cb, NULL, context, error_r);
+}
+
+int
+sift_sieve_body_extract_take(struct sift_message *msg, enum sift_sieve_body_transform transform,
+                             const char *const *types, size_t ntypes, uint64_t max_bytes,
+                             sift_sieve_body_take_cb *cb, void *context, const char **error_r)
+{
+	return body_extract(msg, transform, types, ntypes, max_bytes, NULL, cb, context, error_r);
 }

@@ -80,4 +80,14 @@ int sift_sieve_body_extract(struct sift_message *msg, enum sift_sieve_body_trans
                             const char *const *types, size_t ntypes, uint64_t max_bytes,
                             sift_sieve_body_cb *cb, void *context, const char **error_r);
 
+/* The same, handing each piece over: the callback owns data (NUL-
+   terminated, free with sift_free) whatever it returns, so a caller that
+   keeps the pieces does not hold each one twice. */
+typedef bool sift_sieve_body_take_cb(void *context, char *data, size_t len);
+int sift_sieve_body_extract_take(struct sift_message *msg,
+                                 enum sift_sieve_body_transform transform,
+                                 const char *const *types, size_t ntypes, uint64_t max_bytes,
+                                 sift_sieve_body_take_cb *cb, void *context,
+                                 const char **error_r);
+
 #endif

@@ -619,6 +619,7 @@ run_program(const struct sift_sieve_program *program, const struct sift_sieve_ru
 	sift_free(run.vars);
 	sift_free(run.flags.data);
 	sift_match_vars_clear(&run.match_vars);
+	sift_body_cache_release(run.body_cache);
 	if (params->scratch == NULL)
 		sift_match_scratch_destroy(&run.mscratch);
 	sift_arena_destroy(&run.scratch);

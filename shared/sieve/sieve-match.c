@@ -33,6 +33,10 @@
 #include "util/buffer.h"
 #include "util/str.h"
 
+/* Values up to this size are kept with their folded copy, to be reused
+   when the next key or rule tests the same value. */
+#define FOLD_CACHE_MAX (64 * 1024)
+
 /* JIT stack: PCRE2's own default is 32 KiB of machine stack, which deep
    but harmless patterns exhaust; past this they get an error. */
 #define JIT_STACK_START (32 * 1024)
@@ -377,6 +381,15 @@ fold_value(struct sift_match_scratch *scratch, const char *value, size_t len)
 		return scratch->fold.data;
 	sift_buf_reset(&scratch->fold);
 	sift_buf_reset(&scratch->fold_raw);
+	/* A large value (a body piece) is not kept a second time to be
+	   recognised later: folding it again is cheaper than the memory. */
+	if (len > FOLD_CACHE_MAX) {
+		scratch->fold_src = NULL;
+		if (sift_buf_append(&scratch->fold, value, len) < 0)
+			return NULL;
+		sift_mem_lower_copy(scratch->fold.data, value, len);
+		return scratch->fold.data;
+	}
 	if (sift_buf_append(&scratch->fold_raw, value, len) < 0 ||
 	    sift_buf_append(&scratch->fold, value, len) < 0) {
 		scratch->fold_src = NULL;

@@ -188,7 +188,10 @@ test_defaults(void **state)
 	assert_int_equal(cfg.log_level, MILTER_LOG_INFO);
 	assert_int_equal(cfg.syslog_facility, LOG_MAIL);
 	for (int i = 0; i < SIFT_LIMIT_COUNT; i++)
-		assert_int_equal(cfg.limits.value[i], sift_limit_defs[i].def);
+		assert_int_equal(cfg.limits.value[i],
+		                 i == SIFT_LIMIT_BODY_SCAN     ? MILTER_BODY_MAX_DEFAULT
+		                 : i == SIFT_LIMIT_LINE_LENGTH ? MILTER_LINE_LENGTH_DEFAULT
+		                                               : sift_limit_defs[i].def);
 	/* Freeing an init-only config, and freeing twice, are both safe. */
 	milter_config_free(&cfg);
 	assert_null(cfg.socket);
@@ -1030,7 +1033,11 @@ test_body_max_and_limits(void **state)
 		assert_int_equal(cfg.limits.value[i], sift_limit_defs[i].min);
 		for (int j = 0; j < SIFT_LIMIT_COUNT; j++) {
 			if (j != i)
-				assert_int_equal(cfg.limits.value[j], sift_limit_defs[j].def);
+				assert_int_equal(
+				    cfg.limits.value[j],
+				    j == SIFT_LIMIT_BODY_SCAN     ? MILTER_BODY_MAX_DEFAULT
+				    : j == SIFT_LIMIT_LINE_LENGTH ? MILTER_LINE_LENGTH_DEFAULT
+				                                  : sift_limit_defs[j].def);
 		}
 		milter_config_free(&cfg);
 	}
