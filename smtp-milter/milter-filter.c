@@ -9,6 +9,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -51,6 +52,37 @@ struct conn {
 	int64_t arrival;
 };
 
+/* Sieve scratch space (regex match data, JIT stack, folding buffers) is
+   kept between connections: an MTA opens one per SMTP session, often for
+   a single message. */
+#define SCRATCH_POOL_MAX 64
+static pthread_mutex_t scratch_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct sift_sieve_scratch *scratch_pool[SCRATCH_POOL_MAX];
+static size_t scratch_pooled;
+
+static struct sift_sieve_scratch *
+scratch_get(void)
+{
+	struct sift_sieve_scratch *s = NULL;
+	pthread_mutex_lock(&scratch_lock);
+	if (scratch_pooled > 0)
+		s = scratch_pool[--scratch_pooled];
+	pthread_mutex_unlock(&scratch_lock);
+	return s != NULL ? s : sift_sieve_scratch_create();
+}
+
+static void
+scratch_put(struct sift_sieve_scratch **s)
+{
+	pthread_mutex_lock(&scratch_lock);
+	if (scratch_pooled < SCRATCH_POOL_MAX) {
+		scratch_pool[scratch_pooled++] = *s;
+		*s = NULL;
+	}
+	pthread_mutex_unlock(&scratch_lock);
+	sift_sieve_scratch_destroy(s);
+}
+
 static struct conn *
 conn_get(SMFICTX *ctx)
 {
@@ -59,7 +91,7 @@ conn_get(SMFICTX *ctx)
 		/* An MTA that does not negotiate (very old): all stages. */
 		c = sift_calloc(1, sizeof(*c));
 		c->prog = milter_program_current();
-		c->scratch = sift_sieve_scratch_create();
+		c->scratch = scratch_get();
 		smfi_setpriv(ctx, c);
 	}
 	return c;
@@ -89,7 +121,7 @@ conn_free(struct conn *c)
 	sift_free(c->client_name);
 	sift_free(c->helo);
 	sift_free(c->mta_name);
-	sift_sieve_scratch_destroy(&c->scratch);
+	scratch_put(&c->scratch);
 	milter_program_unref(&c->prog);
 	sift_free(c);
 }
@@ -216,7 +248,7 @@ cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1, unsigned long f2,
 	(void)f3;
 	struct conn *c = sift_calloc(1, sizeof(*c));
 	c->prog = milter_program_current();
-	c->scratch = sift_sieve_scratch_create();
+	c->scratch = scratch_get();
 	smfi_setpriv(ctx, c);
 	const struct milter_program *p = c->prog;
 
@@ -239,9 +271,15 @@ cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1, unsigned long f2,
 	c->protocol = *pf1;
 	*pf2 = 0;
 	*pf3 = 0;
+	/* Only the macros the environment items and the log use; an empty
+	   list spares the MTA a macro packet at that stage. */
 	if (*pf0 & SMFIF_SETSYMLIST) {
 		smfi_setsymlist(ctx, SMFIM_CONNECT, "j {client_addr} {client_name}");
-		smfi_setsymlist(ctx, SMFIM_ENVFROM, "{auth_authen} {tls_version} i");
+		smfi_setsymlist(ctx, SMFIM_HELO, "");
+		smfi_setsymlist(ctx, SMFIM_ENVFROM, "{auth_authen} {tls_version}");
+		smfi_setsymlist(ctx, SMFIM_ENVRCPT, "");
+		smfi_setsymlist(ctx, SMFIM_DATA, "");
+		smfi_setsymlist(ctx, SMFIM_EOH, "");
 		smfi_setsymlist(ctx, SMFIM_EOM, "i");
 	}
 	return SMFIS_CONTINUE;
@@ -585,10 +623,23 @@ cb_eom(SMFICTX *ctx)
 		transaction_reset(c);
 		return r;
 	}
+	/* A message accepted unchanged is logged at debug level only: the
+	   MTA logs it anyway; what the rules did is logged at info. */
+	bool quiet = plan.outcome == MILTER_OUT_ACCEPT && plan.nhdr_ops == 0 &&
+	             plan.nadd_rcpts == 0 && plan.ndel_rcpts == 0 && plan.quarantine == NULL;
+	for (size_t i = 0; i < plan.nlog && quiet; i++) {
+		size_t n = strlen(plan.log[i]);
+		quiet = n >= 8 && strcmp(plan.log[i] + n - 8, ": accept") == 0;
+	}
+	enum milter_log_level level = quiet ? MILTER_LOG_DEBUG : MILTER_LOG_INFO;
 	char lb[256];
-	for (size_t i = 0; i < plan.nlog; i++)
-		milter_log(MILTER_LOG_INFO, "%s: %s", qid,
+	for (size_t i = 0; i < plan.nlog && milter_log_enabled(level); i++)
+		milter_log(level, "%s: %s", qid,
 		           milter_log_safe(lb, sizeof(lb), plan.log[i], strlen(plan.log[i])));
+	if (plan.quarantine != NULL)
+		milter_log(MILTER_LOG_INFO, "%s: quarantined: %s", qid,
+		           milter_log_safe(lb, sizeof(lb), plan.quarantine,
+		                           strlen(plan.quarantine)));
 
 	sfsistat r = SMFIS_CONTINUE;
 	switch (plan.outcome) {

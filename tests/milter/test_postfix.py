@@ -511,9 +511,6 @@ def test_quarantine_goes_to_hold_queue(mta, sift):
     assert len(hold) == 1 and "milter triggers HOLD action" in hold[0], mta.pf.log_tail()
 
 
-@pytest.mark.xfail(strict=True, reason="bug: the quarantine reason is logged nowhere: "
-                   "Postfix drops smfi_quarantine's text and the milter logs 'accept' "
-                   "(/tmp/pfx/bugs/quarantine-reason-lost)")
 def test_quarantine_reason_logged(mta, sift):
     m = sift(QUARANTINE)
     out = send(mta.port, ["bob@example.org"], message("your invoice.exe"))
