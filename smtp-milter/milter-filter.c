@@ -265,6 +265,8 @@ cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1, unsigned long f2,
 		want |= SMFIP_NOBODY;
 	if (!p->uses_helo)
 		want |= SMFIP_NOHELO;
+	if (!p->session_early)
+		want |= SMFIP_NOCONNECT;
 	/* Packets up to 1M (main.c sets libmilter's limit to match). */
 	want |= SMFIP_MDS_1M;
 	*pf1 = want & f1;
@@ -273,7 +275,7 @@ cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1, unsigned long f2,
 	*pf3 = 0;
 	/* Only the macros the environment items and the log use; an empty
 	   list spares the MTA a macro packet at that stage. */
-	if (*pf0 & SMFIF_SETSYMLIST) {
+	if ((*pf0 & SMFIF_SETSYMLIST) && p->session_early) {
 		smfi_setsymlist(ctx, SMFIM_CONNECT, "j {client_addr} {client_name}");
 		smfi_setsymlist(ctx, SMFIM_HELO, "");
 		smfi_setsymlist(ctx, SMFIM_ENVFROM, "{auth_authen} {tls_version}");
@@ -281,6 +283,18 @@ cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1, unsigned long f2,
 		smfi_setsymlist(ctx, SMFIM_DATA, "");
 		smfi_setsymlist(ctx, SMFIM_EOH, "");
 		smfi_setsymlist(ctx, SMFIM_EOM, "i");
+	} else if (*pf0 & SMFIF_SETSYMLIST) {
+		/* Every macro packet is one more for the MTA to write and us to
+		   read: all at once, at the end (the MTA knows the session's
+		   macros at any stage). */
+		smfi_setsymlist(ctx, SMFIM_CONNECT, "");
+		smfi_setsymlist(ctx, SMFIM_HELO, "");
+		smfi_setsymlist(ctx, SMFIM_ENVFROM, "");
+		smfi_setsymlist(ctx, SMFIM_ENVRCPT, "");
+		smfi_setsymlist(ctx, SMFIM_DATA, "");
+		smfi_setsymlist(ctx, SMFIM_EOH, "");
+		smfi_setsymlist(ctx, SMFIM_EOM,
+		                "i j {client_addr} {client_name} {auth_authen} {tls_version}");
 	}
 	return SMFIS_CONTINUE;
 }
@@ -575,11 +589,32 @@ send_dsn(struct conn *c, const struct milter_plan *plan, const char *queue_id)
 	return ret;
 }
 
+/* Takes the session macros where the MTA gave them (at connect and MAIL,
+   or all at the end of the message). */
+static void
+session_macros(SMFICTX *ctx, struct conn *c)
+{
+	const char *m;
+	if ((m = macro(ctx, "j")) != NULL && (c->mta_name == NULL || strcmp(m, c->mta_name) != 0)) {
+		sift_free(c->mta_name);
+		c->mta_name = sift_strdup(m);
+	}
+	if (c->client_addr == NULL && (m = macro(ctx, "{client_addr}")) != NULL)
+		c->client_addr = sift_strdup(m);
+	if (c->client_name == NULL && (m = macro(ctx, "{client_name}")) != NULL)
+		c->client_name = sift_strdup(m);
+	if (c->auth == NULL && (m = macro(ctx, "{auth_authen}")) != NULL)
+		c->auth = sift_strdup(m);
+	if (!c->tls)
+		c->tls = macro(ctx, "{tls_version}") != NULL;
+}
+
 static sfsistat
 cb_eom(SMFICTX *ctx)
 {
 	struct conn *c = conn_get(ctx);
 	const char *error;
+	session_macros(ctx, c);
 	ensure_message(c);
 	if (!c->body_started) {
 		c->body_started = true;

@@ -135,12 +135,12 @@ class Milter:
             lines.append("socket = %s" % self.spec)
         if "pidfile" not in keys:
             lines.append("pidfile = none")
-        if "log_level" not in keys:
-            # Plain accepts are logged at debug level; the tests read them.
-            lines.append("log_level = debug")
         if "script" not in keys:
             lines.append("script = %s" % self.script_path)
         lines += self.settings
+        if "log_level" not in keys:
+            # Plain accepts are logged at debug level; the tests read them.
+            lines.append("log_level = debug")
         self.config_path.write_text("\n".join(lines) + "\n")
         os.chmod(self.config_path, 0o644)
 

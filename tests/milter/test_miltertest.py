@@ -19,7 +19,10 @@ import time
 
 import pytest
 
-STAGES = r"""require ["envelope", "environment", "variables", "editheader", "body"];
+STAGES = r"""require ["envelope", "environment", "variables", "editheader", "body", "ereject"];
+# An RCPT-time rule that reads the envelope: the session's macros are
+# then asked for at connect and MAIL (the stages miltertest can give).
+if envelope :domain :is "to" "never.invalid" { ereject "no"; }
 set "ip" ""; set "helo" ""; set "tls" ""; set "auth" ""; set "host" "";
 if environment :matches "remote-ip" "*" { set "ip" "${1}"; }
 if environment :matches "vnd.mailsift.helo" "*" { set "helo" "${1}"; }
@@ -109,7 +112,7 @@ def rcpt_reply(mh, milter, milter_client, rcpt, sender="<a@example.com>"):
 def test_stages(milter_factory, miltertest):
     m = milter_factory(STAGES)
     miltertest("stages", m)
-    assert "started on %s with %s (headers yes, body yes, RCPT-time no)" % (
+    assert "started on %s with %s (headers yes, body yes, RCPT-time yes)" % (
         m.spec, m.script_path) in m.log
     assert "4XyZ1: <bob@example.org>: accept\n" in m.log
     assert "4XyZ2: <carol@example.org>: accept\n" in m.log

@@ -191,6 +191,37 @@ def test_accepted_message_edited_and_hint_stripped(mta, sift):
     assert "<bob@example.org> and others: accept" in m.log
 
 
+SESSION = r"""require ["environment", "variables", "editheader", "envelope"];
+set "ip" ""; set "host" ""; set "tls" ""; set "auth" ""; set "name" "";
+if environment :matches "remote-ip" "*" { set "ip" "${1}"; }
+if environment :matches "host" "*" { set "host" "${1}"; }
+if environment :matches "vnd.mailsift.tls" "*" { set "tls" "${1}"; }
+if environment :matches "vnd.mailsift.sasl-user" "*" { set "auth" "${1}"; }
+if environment :matches "vnd.mailsift.helo" "*" { set "name" "${1}"; }
+if envelope :matches "from" "*" { set "from" "${1}"; }
+addheader "X-Session" "ip=${ip} host=${host} tls=${tls} auth=${auth} helo=${name} from=${from}";
+"""
+
+
+@pytest.mark.parametrize("early", [False, True])
+def test_session_items_from_postfix(mta, sift, early):
+    # Without RCPT-time rules the session's macros are asked for once, at
+    # the end of the message; with them, at connect and MAIL.  Both must
+    # give the rules the same environment.
+    script = SESSION
+    if early:
+        script = script.replace('"envelope"];', '"envelope", "ereject"];\n'
+                                'if envelope :domain :is "to" "never.invalid" { ereject "no"; }')
+    m = sift(script)
+    out = send(mta.port, ["bob@example.org"], message("session"))
+    assert (out.code, out.refused) == (250, {}), out
+    msgs = mta.settle()
+    assert len(msgs) == 1, msgs
+    assert header(msgs[0], "X-Session") == [
+        "ip=127.0.0.1 host=mx.test tls=no auth= helo=client.test from=%s" % SENDER]
+    assert ("RCPT-time %s)" % ("yes" if early else "no")) in m.log
+
+
 EDIT_ENVELOPE_ONLY = """require ["editheader"];
 addheader "X-Sifted" "yes";
 """
