@@ -129,7 +129,7 @@ milter_program_load(const char *config_path, const struct milter_overrides *over
 	prog->wants_body = (prog->needs & SIFT_SIEVE_NEEDS_BODY) != 0;
 	prog->uses_helo = sift_sieve_program_uses(s, "environment");
 	prog->session_early = prog->early && (sift_sieve_program_uses(s, "environment") ||
-	                                      sift_sieve_program_uses(s, "envelope"));
+	                                      sift_sieve_program_reads_envelope(s, "auth"));
 	return prog;
 fail:
 	milter_program_unref(&prog);

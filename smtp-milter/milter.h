@@ -179,7 +179,7 @@ struct milter_program {
 	bool wants_body;
 	bool uses_helo;
 	/* RCPT-time runs may read the session (environment items, envelope
-	   auth): its macros are needed from the start; otherwise they are
+	   "auth"): its macros are needed from the start; otherwise they are
 	   asked for once, at the end of the message. */
 	bool session_early;
 	int64_t loaded; /* time of the load */

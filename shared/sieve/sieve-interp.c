@@ -452,6 +452,38 @@ node_has(const struct sift_node *node, const char *name)
 	return false;
 }
 
+static bool
+node_reads_envelope(const struct sift_node *node, const char *part)
+{
+	if (node->def == &sift_test_envelope) {
+		const struct sift_slist *l = node->pos[0];
+		for (size_t i = 0; l != NULL && i < l->count; i++) {
+			const struct sift_sval *v = &l->items[i];
+			if (v->pieces != NULL || sift_mem_eq_ci_len(v->data, v->len, part, strlen(part)))
+				return true;
+		}
+	}
+	for (size_t i = 0; i < node->ntests; i++) {
+		if (node_reads_envelope(node->tests[i], part))
+			return true;
+	}
+	for (size_t i = 0; i < node->nblock; i++) {
+		if (node_reads_envelope(node->block[i], part))
+			return true;
+	}
+	return false;
+}
+
+bool
+sift_sieve_program_reads_envelope(const struct sift_sieve_program *program, const char *part)
+{
+	for (size_t i = 0; i < program->ncommands; i++) {
+		if (node_reads_envelope(program->commands[i], part))
+			return true;
+	}
+	return false;
+}
+
 bool
 sift_sieve_program_has(const struct sift_sieve_program *program, const char *name)
 {

@@ -41,6 +41,10 @@ enum sift_sieve_need {
 unsigned int sift_sieve_program_needs(const struct sift_sieve_program *program);
 /* Whether a command or test of that name occurs in the program. */
 bool sift_sieve_program_has(const struct sift_sieve_program *program, const char *name);
+/* Whether an envelope test may read that envelope part ("auth", ...):
+   it names it, or names a part through a variable. */
+bool sift_sieve_program_reads_envelope(const struct sift_sieve_program *program,
+                                       const char *part);
 
 /* ---- running ---- */
 

@@ -314,6 +314,36 @@ test_program_needs(void **state)
 		assert_int_equal(sift_sieve_program_needs(prog), cases[i].needs);
 		assert_true(sift_sieve_program_has(prog, "if"));
 		assert_false(sift_sieve_program_has(prog, "redirect"));
+		assert_false(sift_sieve_program_reads_envelope(prog, "auth"));
+		sift_sieve_program_unref(&prog);
+	}
+}
+
+static void
+test_program_reads_envelope(void **state)
+{
+	(void)state;
+	struct {
+		const char *script;
+		bool auth;
+	} cases[] = {
+	    {"require \"envelope\"; if envelope :is \"from\" \"a@b\" { stop; }", false},
+	    {"require \"envelope\"; if true { if envelope :is [\"to\", \"AUTH\"] \"a\" { stop; } }",
+	     true},
+	    {"require [\"envelope\", \"variables\"]; set \"p\" \"auth\";\n"
+	     "if not envelope :is \"${p}\" \"a\" { stop; }",
+	     true},
+	};
+	struct sift_limits limits;
+	sift_limits_init(&limits);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct sift_diags diags;
+		sift_diags_init(&diags);
+		struct sift_sieve_program *prog = sift_sieve_compile(
+		    "t", cases[i].script, strlen(cases[i].script), &limits, &diags);
+		sift_diags_free(&diags);
+		assert_non_null(prog);
+		assert_int_equal(sift_sieve_program_reads_envelope(prog, "auth"), cases[i].auth);
 		sift_sieve_program_unref(&prog);
 	}
 }
@@ -333,6 +363,7 @@ main(void)
 	    cmocka_unit_test(test_header_edits_without_message),
 	    cmocka_unit_test(test_runtime_error_on_one_path),
 	    cmocka_unit_test(test_program_needs),
+	    cmocka_unit_test(test_program_reads_envelope),
 	};
 	return cmocka_run_group_tests_name("sieve-explore", tests, NULL, NULL);
 }
