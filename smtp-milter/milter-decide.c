@@ -100,7 +100,10 @@ early_outcome(void *context, const struct sift_sieve_result *res)
 		e->text_len = len;
 		return true;
 	}
-	if (v != e->verdict || len != e->text_len || (len > 0 && memcmp(text, e->text, len) != 0)) {
+	/* Refused (or deferred) whatever the message says: that is the
+	   decision; the reply gives the text of the first way, where every
+	   test on the message is false. */
+	if (v != e->verdict) {
 		e->agree = false;
 		return false;
 	}

@@ -229,10 +229,11 @@ enum milter_verdict milter_verdict_of(const struct sift_sieve_result *res, const
                                       size_t *text_len_r);
 
 /* At RCPT TO: runs the program with the envelope alone.  When every way
-   the tests on the message could go ends in ereject (the same text) or
-   in tempfail, returns MILTER_V_REFUSE or MILTER_V_TEMPFAIL with the
-   text in *text_r (malloc'd); otherwise MILTER_V_ACCEPT: nothing can be
-   decided yet. */
+   the tests on the message could go ends in ereject, or every way in
+   tempfail, returns MILTER_V_REFUSE or MILTER_V_TEMPFAIL with the text of
+   the first way (all those tests false) in *text_r (malloc'd); otherwise
+   MILTER_V_ACCEPT: nothing can be decided yet (a way that ends in a
+   runtime error would be deferred, not refused). */
 enum milter_verdict milter_decide_early(const struct sift_sieve_program *prog,
                                         const struct sift_sieve_run_params *params,
                                         char **text_r);

@@ -458,6 +458,14 @@ test_early(void **state)
 	               "if envelope :domain :is \"to\" \"maybe.example\" {\n"
 	               "  if header :is \"x-ok\" \"1\" { stop; }\n"
 	               "  ereject \"no\";\n"
+	               "}\n"
+	               "if envelope :domain :is \"to\" \"texts.example\" {\n"
+	               "  if header :is \"x-a\" \"1\" { ereject \"a\"; stop; }\n"
+	               "  ereject \"first\"; stop;\n"
+	               "}\n"
+	               "if envelope :domain :is \"to\" \"error.example\" {\n"
+	               "  ereject \"one\";\n"
+	               "  if header :is \"x-b\" \"1\" { ereject \"two\"; }\n"
 	               "}\n");
 	struct {
 		const char *to;
@@ -468,6 +476,10 @@ test_early(void **state)
 	    {"a@busy.example", MILTER_V_TEMPFAIL, "later"},
 	    {"a@maybe.example", MILTER_V_ACCEPT, NULL},
 	    {"a@fine.example", MILTER_V_ACCEPT, NULL},
+	    /* Refused every way: the text of the way with the tests false. */
+	    {"a@texts.example", MILTER_V_REFUSE, "first"},
+	    /* One way is a runtime error (deferred at the end): not now. */
+	    {"a@error.example", MILTER_V_ACCEPT, NULL},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct sift_sieve_run_params params = {
