@@ -47,11 +47,9 @@ collect(void *context, const struct sift_sieve_result *res)
 	return o->stop_after == 0 || o->seen < o->stop_after;
 }
 
-/* Explores a script for one recipient; returns what sift_sieve_explore
-   returned, the outcomes in o. */
-static int
-explore(const char *script, const char *to, unsigned int max_paths, struct outcomes *o,
-        const char **error_r)
+/* Compiles a script that must compile. */
+static struct sift_sieve_program *
+compile(const char *script)
 {
 	struct sift_limits limits;
 	sift_limits_init(&limits);
@@ -64,6 +62,16 @@ explore(const char *script, const char *to, unsigned int max_paths, struct outco
 		        diags.items[i].text);
 	sift_diags_free(&diags);
 	assert_non_null(prog);
+	return prog;
+}
+
+/* Explores a script for one recipient; returns what sift_sieve_explore
+   returned, the outcomes in o. */
+static int
+explore(const char *script, const char *to, unsigned int max_paths, struct outcomes *o,
+        const char **error_r)
+{
+	struct sift_sieve_program *prog = compile(script);
 	struct sift_sieve_run_params params = {
 	    .envelope = {.from = "alice@example.com", .to = to},
 	    .location = "MTA",
@@ -302,15 +310,8 @@ test_program_needs(void **state)
 	     "size :under 1 { stop; }",
 	     SIFT_SIEVE_NEEDS_HEADER | SIFT_SIEVE_NEEDS_BODY},
 	};
-	struct sift_limits limits;
-	sift_limits_init(&limits);
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct sift_diags diags;
-		sift_diags_init(&diags);
-		struct sift_sieve_program *prog = sift_sieve_compile(
-		    "t", cases[i].script, strlen(cases[i].script), &limits, &diags);
-		sift_diags_free(&diags);
-		assert_non_null(prog);
+		struct sift_sieve_program *prog = compile(cases[i].script);
 		assert_int_equal(sift_sieve_program_needs(prog), cases[i].needs);
 		assert_true(sift_sieve_program_has(prog, "if"));
 		assert_false(sift_sieve_program_has(prog, "redirect"));
@@ -334,15 +335,8 @@ test_program_reads_envelope(void **state)
 	     "if not envelope :is \"${p}\" \"a\" { stop; }",
 	     true},
 	};
-	struct sift_limits limits;
-	sift_limits_init(&limits);
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct sift_diags diags;
-		sift_diags_init(&diags);
-		struct sift_sieve_program *prog = sift_sieve_compile(
-		    "t", cases[i].script, strlen(cases[i].script), &limits, &diags);
-		sift_diags_free(&diags);
-		assert_non_null(prog);
+		struct sift_sieve_program *prog = compile(cases[i].script);
 		assert_int_equal(sift_sieve_program_reads_envelope(prog, "auth"), cases[i].auth);
 		sift_sieve_program_unref(&prog);
 	}
