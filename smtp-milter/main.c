@@ -45,17 +45,14 @@ usage(FILE *out)
 static void
 print_diags(const char *file, const struct sift_diags *diags)
 {
+	struct sift_buf line;
+	sift_buf_init(&line, 0);
 	for (size_t i = 0; i < diags->count; i++) {
-		const struct sift_diag *d = &diags->items[i];
-		if (d->line == 0)
-			fprintf(stderr, "%s: %s: ", file, sift_severity_name(d->severity));
-		else
-			fprintf(stderr, "%s:%u:%u: %s: ", file, d->line, d->column,
-			        sift_severity_name(d->severity));
-		for (const char *p = d->text; *p != '\0'; p++)
-			fputc((unsigned char)*p < 0x20 || *p == 0x7f ? '?' : *p, stderr);
-		fputc('\n', stderr);
+		sift_buf_reset(&line);
+		sift_diag_format(&line, file, &diags->items[i]);
+		fprintf(stderr, "%s\n", line.data);
 	}
+	sift_buf_free(&line);
 }
 
 static void

@@ -260,18 +260,14 @@ warn_fixed_settings(const struct milter_config *old, const struct milter_config 
 static void
 log_diags(enum milter_log_level level, const char *file, const struct sift_diags *diags)
 {
-	char text[512];
+	struct sift_buf line;
+	sift_buf_init(&line, 0);
 	for (size_t i = 0; i < diags->count; i++) {
-		const struct sift_diag *d = &diags->items[i];
-		/* Diagnostics quote the script: printable only. */
-		milter_log_safe(text, sizeof(text), d->text, strlen(d->text));
-		if (d->line > 0)
-			milter_log(level, "%s:%u:%u: %s: %s", file, d->line, d->column,
-			           sift_severity_name(d->severity), text);
-		else
-			milter_log(level, "%s: %s: %s", file, sift_severity_name(d->severity),
-			           text);
+		sift_buf_reset(&line);
+		sift_diag_format(&line, file, &diags->items[i]);
+		milter_log(level, "%s", line.data);
 	}
+	sift_buf_free(&line);
 }
 
 /* Loads again; returns the new program, or NULL (logged) to keep the old. */

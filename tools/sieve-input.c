@@ -216,18 +216,14 @@ tool_compile(const char *path, const struct sift_limits *limits)
 	sift_diags_init(&diags);
 	struct sift_sieve_program *prog =
 	    sift_sieve_compile(path, text.data != NULL ? text.data : "", text.len, limits, &diags);
+	struct sift_buf line;
+	sift_buf_init(&line, 0);
 	for (size_t i = 0; i < diags.count; i++) {
-		const struct sift_diag *d = &diags.items[i];
-		/* Script text in messages is made printable. */
-		if (d->line == 0)
-			fprintf(stderr, "%s: %s: ", path, sift_severity_name(d->severity));
-		else
-			fprintf(stderr, "%s:%u:%u: %s: ", path, d->line, d->column,
-			        sift_severity_name(d->severity));
-		for (const char *p = d->text; *p != '\0'; p++)
-			fputc((unsigned char)*p < 0x20 || *p == 0x7f ? '?' : *p, stderr);
-		fputc('\n', stderr);
+		sift_buf_reset(&line);
+		sift_diag_format(&line, path, &diags.items[i]);
+		fprintf(stderr, "%s\n", line.data);
 	}
+	sift_buf_free(&line);
 	sift_diags_free(&diags);
 	sift_buf_free(&text);
 	return prog;

@@ -3,6 +3,7 @@
    list grow without end. */
 #include "diag.h"
 #include "alloc.h"
+#include "buffer.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -77,4 +78,16 @@ sift_severity_name(enum sift_severity severity)
 		return "note";
 	}
 	return "error";
+}
+
+void
+sift_diag_format(struct sift_buf *out, const char *file, const struct sift_diag *diag)
+{
+	if (diag->line == 0)
+		sift_buf_printf(out, "%s: %s: ", file, sift_severity_name(diag->severity));
+	else
+		sift_buf_printf(out, "%s:%u:%u: %s: ", file, diag->line, diag->column,
+		                sift_severity_name(diag->severity));
+	for (const char *p = diag->text; *p != '\0'; p++)
+		sift_buf_append_c(out, (unsigned char)*p < 0x20 || *p == 0x7f ? '?' : *p);
 }

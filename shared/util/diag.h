@@ -36,4 +36,11 @@ void sift_diags_add(struct sift_diags *diags, enum sift_severity severity, unsig
     __attribute__((format(printf, 5, 6)));
 const char *sift_severity_name(enum sift_severity severity);
 
+struct sift_buf;
+/* Appends one diagnostic as a line without its line end, in the gcc style
+   every host prints: "FILE:LINE:COL: error: TEXT" ("FILE: error: TEXT"
+   when it has no position).  Control bytes of the text (diagnostics
+   quote their input) become '?'. */
+void sift_diag_format(struct sift_buf *out, const char *file, const struct sift_diag *diag);
+
 #endif
