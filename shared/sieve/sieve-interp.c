@@ -598,6 +598,27 @@ sift_run_flags_array(struct sift_run *run, const char *flags, size_t len)
 	return arr;
 }
 
+/* A shallow copy of a header list in the run's arena: the fields stay
+   where they are, the links are the run's own, so editheader can change
+   the list without touching the one it came from. */
+static struct sift_header_list *
+copy_header_list(struct sift_arena *arena, const struct sift_header_list *orig)
+{
+	struct sift_header_list *copy = sift_arena_zalloc(arena, sizeof(*copy));
+	for (const struct sift_header *h = orig->first; h != NULL; h = h->next) {
+		struct sift_header *n = sift_arena_alloc(arena, sizeof(*n));
+		*n = *h;
+		n->next = NULL;
+		if (copy->last != NULL)
+			copy->last->next = n;
+		else
+			copy->first = n;
+		copy->last = n;
+		copy->count++;
+	}
+	return copy;
+}
+
 static void
 run_program(const struct sift_sieve_program *program, const struct sift_sieve_run_params *params,
             struct sift_explore *explore, struct sift_sieve_result **result_r)
@@ -627,7 +648,10 @@ run_program(const struct sift_sieve_program *program, const struct sift_sieve_ru
 	if (cpu_ms > 0)
 		run.cpu_deadline_ns = cpu_now_ns() + cpu_ms * 1000000u;
 
-	exec_block(&run, program->commands, program->ncommands);
+	if (params->headers != NULL)
+		run.headers = copy_header_list(arena, params->headers);
+
+	bool stopped = exec_block(&run, program->commands, program->ncommands) > 0;
 
 	if (run.failed) {
 		res->failed = true;
@@ -636,6 +660,7 @@ run_program(const struct sift_sieve_program *program, const struct sift_sieve_ru
 		res->implicit_keep = true;
 	} else {
 		res->implicit_keep = sift_result_keeps(res);
+		res->stopped = stopped;
 	}
 	if (program->ext_used[SIFT_EXT_IMAP4FLAGS] && !run.failed) {
 		res->implicit_keep_flags =

@@ -108,6 +108,10 @@ struct sift_sieve_run_params {
 	const struct sift_limits *limits;
 	sift_sieve_trace_cb *trace;
 	void *trace_context;
+	/* The top-level header as the earlier scripts of a sequence left it
+	   (their result's edited_headers), or NULL: the message's own.  Tests
+	   see it and editheader works on a copy of it. */
+	const struct sift_header_list *headers;
 };
 
 enum sift_sieve_action_type {
@@ -156,6 +160,9 @@ struct sift_sieve_result {
 	bool implicit_keep;
 	const char **implicit_keep_flags;
 	bool implicit_keep_has_flags;
+	/* The script ended with `stop`: a host running scripts in sequence
+	   runs none after it. */
+	bool stopped;
 	/* A runtime error stopped the script: the actions above are those
 	   decided before it (they are NOT to be carried out except what
 	   failure_keep says), and the message is kept. */
@@ -166,8 +173,8 @@ struct sift_sieve_result {
 	   for statistics (each at most once, in order). */
 	unsigned int *matched_lines;
 	size_t nmatched_lines;
-	/* The message header as edited by editheader, for hosts that
-	   rewrite it. */
+	/* The message header as edited by editheader (or as params->headers
+	   gave it), for hosts that rewrite it. */
 	struct sift_header_list *edited_headers;
 	bool headers_edited;
 	/* Private: the result's memory. */

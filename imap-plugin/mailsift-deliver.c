@@ -1,0 +1,898 @@
+/* SPDX-License-Identifier: MIT */
+/* Delivery: the scripts of a user run on a message at LDA or LMTP time
+   and Dovecot's delivery carries out what they decided.
+
+   The scripts run in sequence (mailsift_before..., the user's,
+   mailsift_after...) into one verdict: their actions accumulate, `stop`
+   ends the sequence, and the implicit keep stands at the end only if no
+   script cancelled it.  Header edits of one script are what the next one
+   sees.  A verified Mailsift-Hint from the milter (DESIGN.md) counts as a
+   first script: its folder is a fileinto with its flags.
+
+   Never lose mail:
+   - a script that does not compile, a runtime error, or settings that do
+     not parse: the actions of the scripts that finished before it are
+     carried out and the message is kept as well;
+   - a store that fails (no such mailbox without :create, a name that is
+     not a mailbox of this user, a storage error), a redirect or a
+     rejection that cannot be sent: the message is kept;
+   - a keep that fails and nothing else stored: the delivery fails with
+     a temporary error (LMTP 451, LDA EX_TEMPFAIL), so the sender keeps it.
+
+   The stored copy is the message as received unless editheader changed
+   the header or Mailsift-Hint fields have to go: then its header block is
+   written anew (mailsift_header_serialize) in front of the original body,
+   and that copy is given to Dovecot's save as a raw mail. */
+
+#include "lib.h"
+#include "array.h"
+#include "str.h"
+#include "str-sanitize.h"
+#include "ioloop.h"
+#include "hostpid.h"
+#include "istream.h"
+#include "istream-concat.h"
+#include "message-size.h"
+#include "istream-header-filter.h"
+#include "ostream.h"
+#include "unichar.h"
+#include "utc-offset.h"
+#include "smtp-address.h"
+#include "smtp-submit.h"
+#include "mail-storage.h"
+#include "mail-user.h"
+#include "mail-namespace.h"
+#include "mail-deliver.h"
+#include "mail-send.h"
+#include "raw-storage.h"
+
+#include "mailsift-plugin.h"
+#include "mail/delivery-hint.h"
+#include "mail/message-parser.h"
+#include "util/alloc.h"
+#include "util/str.h"
+
+#include <string.h>
+#include <time.h>
+
+#define REDIRECTED_FIELD "Mailsift-Redirected"
+
+struct store {
+	const char *vname; /* UTF-8; NULL: the default mailbox (keep) */
+	const char *const *flags; /* NULL-terminated, NULL: none */
+	bool create;
+	unsigned int line; /* 0: from the hint */
+};
+
+struct mailsift_verdict {
+	pool_t pool;
+	struct mail_user *user;
+	struct mail *src_mail;
+
+	ARRAY(struct store) stores;
+	ARRAY_TYPE(const_string) redirects;
+	const char *reject; /* reason of reject or ereject, or NULL */
+	bool ereject;
+	const char *tempfail; /* reason, or NULL */
+	bool discard;
+	bool keep; /* the implicit keep stands */
+	const char *const *keep_flags;
+	/* Something went wrong: nothing the scripts decided is done, the
+	   message is kept (without their flags). */
+	bool failed;
+	/* The header block of the stored copy, or NULL: the mail as it is. */
+	string_t *header;
+
+	struct sift_message *msg;
+	ARRAY(struct sift_sieve_result *) results;
+	const char *hint_rcpt; /* the recipient of the applied hint, for the log */
+};
+
+/* Handed over by the LMTP module for the next delivery hook call. */
+static struct mailsift_verdict *pending;
+static deliver_mail_func_t *next_deliver_mail;
+
+void
+mailsift_verdict_free(struct mailsift_verdict **_verdict)
+{
+	struct mailsift_verdict *v = *_verdict;
+	if (v == NULL)
+		return;
+	*_verdict = NULL;
+	struct sift_sieve_result **res;
+	array_foreach_modifiable(&v->results, res)
+		sift_sieve_result_free(res);
+	sift_message_destroy(&v->msg);
+	pool_unref(&v->pool);
+}
+
+/* ---- what only Dovecot knows ---- */
+
+struct host_context {
+	struct mail_user *user;
+};
+
+/* A mailbox name the scripts may use: valid UTF-8 without control
+   characters, in a private namespace of this user (not another user's
+   shared folder, not a public one), acceptable to the storage as a name
+   (no "..", no path tricks). */
+static struct mailbox *
+user_mailbox_alloc(struct mail_user *user, const char *vname, const char **error_r)
+{
+	if (!uni_utf8_str_is_valid(vname)) {
+		*error_r = "mailbox name is not UTF-8";
+		return NULL;
+	}
+	for (const unsigned char *p = (const unsigned char *)vname; *p != '\0'; p++) {
+		if (*p < 0x20 || *p == 0x7f) {
+			*error_r = "mailbox name has a control character";
+			return NULL;
+		}
+	}
+	if (vname[0] == '\0') {
+		*error_r = "empty mailbox name";
+		return NULL;
+	}
+	struct mail_namespace *ns = mail_namespace_find(user->namespaces, vname);
+	if (ns == NULL || ns->type != MAIL_NAMESPACE_TYPE_PRIVATE) {
+		*error_r = "not a mailbox of the user's own";
+		return NULL;
+	}
+	struct mailbox *box = mailbox_alloc(ns->list, vname, MAILBOX_FLAG_POST_SESSION);
+	if (mailbox_verify_create_name(box) < 0) {
+		*error_r = t_strdup(mailbox_get_last_error(box, NULL));
+		mailbox_free(&box);
+		return NULL;
+	}
+	return box;
+}
+
+static int
+host_mailbox_exists(void *context, const char *name, size_t len)
+{
+	struct host_context *hc = context;
+	int ret;
+	T_BEGIN {
+		const char *error;
+		struct mailbox *box = user_mailbox_alloc(hc->user, t_strndup(name, len), &error);
+		if (box == NULL) {
+			ret = 0;
+		} else {
+			enum mailbox_existence existence;
+			if (mailbox_exists(box, TRUE, &existence) < 0)
+				ret = -1;
+			else
+				ret = existence == MAILBOX_EXISTENCE_SELECT ? 1 : 0;
+			mailbox_free(&box);
+		}
+	}
+	T_END;
+	return ret;
+}
+
+static const char *
+host_environment(void *context, const char *name, size_t *len_r)
+{
+	(void)context;
+	const char *value = NULL;
+	if (strcmp(name, "host") == 0)
+		value = my_hostname;
+	else if (strcmp(name, "domain") == 0)
+		value = my_hostdomain();
+	if (value != NULL)
+		*len_r = strlen(value);
+	return value;
+}
+
+/* ---- the hint ---- */
+
+struct hint_filter {
+	const struct sift_header *keep; /* the applied hint field, or NULL */
+};
+
+static bool
+drop_hints(void *context, const struct sift_header *hdr)
+{
+	struct hint_filter *f = context;
+	return hdr != f->keep &&
+	       sift_mem_eq_ci_len(hdr->name, hdr->name_len, SIFT_HINT_FIELD, strlen(SIFT_HINT_FIELD));
+}
+
+static bool
+addr_eq(const char *a, size_t alen, const char *b)
+{
+	return b != NULL && sift_mem_eq_ci_len(a, alen, b, strlen(b));
+}
+
+/* Finds the hint for this recipient (rcpt_to, or the original recipient
+   when the MTA passed one on) among the verified ones.  Returns the field
+   or NULL; *count_r is the number of hint fields. */
+static const struct sift_header *
+find_hint(struct mailsift_verdict *v, const struct mailsift_settings *set, const char *rcpt_to,
+          const char *orig_rcpt_to, struct event *event, struct sift_hint *hint_r,
+          unsigned int *count_r)
+{
+	struct sift_part *root = sift_message_root(v->msg);
+	struct sift_arena *arena = sift_message_arena(v->msg);
+	*count_r = (unsigned int)sift_header_count(&root->headers, SIFT_HINT_FIELD);
+	if (*count_r == 0 || set->hint_key_path == NULL)
+		return NULL;
+
+	unsigned char *key;
+	size_t key_len;
+	const char *error;
+	if (sift_hint_key_load(set->hint_key_path, &key, &key_len, &error) < 0) {
+		e_error(event, "mailsift: mailsift_hint_key %s: %s (hints ignored)",
+		        set->hint_key_path, error);
+		return NULL;
+	}
+	size_t mid_len = 0;
+	const char *mid = NULL;
+	struct sift_header *mh = sift_header_find(&root->headers, "message-id", NULL);
+	if (mh != NULL)
+		mid = sift_header_unfolded(arena, mh, &mid_len);
+
+	const struct sift_header *found = NULL;
+	for (struct sift_header *h = sift_header_find(&root->headers, SIFT_HINT_FIELD, NULL);
+	     h != NULL && found == NULL; h = sift_header_find(&root->headers, SIFT_HINT_FIELD, h)) {
+		struct sift_hint hint;
+		if (sift_hint_verify(h->raw, h->raw_len, mid != NULL ? mid : "", mid_len, key,
+		                     key_len, ioloop_time, set->hint_max_age, arena, &hint,
+		                     &error) < 0) {
+			e_info(event, "mailsift: Mailsift-Hint ignored: %s", error);
+			continue;
+		}
+		if (!addr_eq(hint.rcpt, hint.rcpt_len, rcpt_to) &&
+		    !addr_eq(hint.rcpt, hint.rcpt_len, orig_rcpt_to))
+			continue;
+		*hint_r = hint;
+		found = h;
+	}
+	explicit_bzero(key, key_len);
+	sift_free(key);
+	return found;
+}
+
+/* ---- running the scripts ---- */
+
+static const char *const *
+flags_dup(pool_t pool, const char **flags)
+{
+	if (flags == NULL)
+		return NULL;
+	ARRAY_TYPE(const_string) arr;
+	p_array_init(&arr, pool, 4);
+	for (; *flags != NULL; flags++) {
+		const char *f = p_strdup(pool, *flags);
+		array_push_back(&arr, &f);
+	}
+	array_append_zero(&arr);
+	return array_front(&arr);
+}
+
+/* Splits "\Seen $Label" as the hint carries flags. */
+static const char *const *
+flags_split(pool_t pool, const char *flags, size_t len)
+{
+	const char **arr = (const char **)p_strsplit_spaces(pool, t_strndup(flags, len), " ");
+	return arr;
+}
+
+static bool
+has_store(struct mailsift_verdict *v, const char *vname)
+{
+	const struct store *s;
+	array_foreach(&v->stores, s) {
+		if (null_strcmp(s->vname, vname) == 0)
+			return TRUE;
+	}
+	return FALSE;
+}
+
+static void
+add_store(struct mailsift_verdict *v, const char *vname, const char *const *flags, bool create,
+          unsigned int line)
+{
+	/* RFC 5228 4.1: storing twice into one mailbox stores once. */
+	if (has_store(v, vname))
+		return;
+	struct store *s = array_append_space(&v->stores);
+	s->vname = p_strdup(v->pool, vname); /* NULL stays NULL */
+	s->flags = flags;
+	s->create = create;
+	s->line = line;
+}
+
+/* Takes the actions of one script's result into the verdict. */
+static void
+take_actions(struct mailsift_verdict *v, const struct sift_sieve_result *res, struct event *event)
+{
+	for (size_t i = 0; i < res->nactions; i++) {
+		const struct sift_sieve_action *a = &res->actions[i];
+		const char *arg = a->arg != NULL ? p_strndup(v->pool, a->arg, a->arg_len) : "";
+		switch (a->type) {
+		case SIFT_SIEVE_ACT_KEEP:
+			add_store(v, NULL, a->has_flags ? flags_dup(v->pool, a->flags) : NULL,
+			          FALSE, a->line);
+			break;
+		case SIFT_SIEVE_ACT_FILEINTO:
+			add_store(v, arg, a->has_flags ? flags_dup(v->pool, a->flags) : NULL,
+			          a->create, a->line);
+			break;
+		case SIFT_SIEVE_ACT_REDIRECT:
+			array_push_back(&v->redirects, &arg);
+			break;
+		case SIFT_SIEVE_ACT_DISCARD:
+			v->discard = TRUE;
+			break;
+		case SIFT_SIEVE_ACT_REJECT:
+		case SIFT_SIEVE_ACT_EREJECT:
+			if (v->reject == NULL) {
+				v->reject = arg;
+				v->ereject = a->type == SIFT_SIEVE_ACT_EREJECT;
+			}
+			break;
+		case SIFT_SIEVE_ACT_TEMPFAIL:
+			if (v->tempfail == NULL)
+				v->tempfail = arg[0] != '\0' ? arg : "Temporary failure";
+			break;
+		case SIFT_SIEVE_ACT_QUARANTINE:
+			/* The MTA's hold queue is not reachable from here: keep
+			   the message where the owner sees it. */
+			e_warning(event,
+			          "mailsift: line %u: quarantine is an MTA action; "
+			          "the message is kept",
+			          a->line);
+			add_store(v, NULL, NULL, FALSE, a->line);
+			break;
+		case SIFT_SIEVE_ACT_ADDHEADER:
+		case SIFT_SIEVE_ACT_DELETEHEADER:
+			/* Applied through the result's edited header. */
+			break;
+		}
+	}
+}
+
+/* The envelope address of a Dovecot SMTP address, without <>. */
+static const char *
+envelope_text(const struct smtp_address *addr)
+{
+	return addr == NULL ? "" : smtp_address_encode(addr);
+}
+
+struct mailsift_verdict *
+mailsift_deliver_evaluate(struct mail_user *user, struct mail *src_mail, const char *mail_from,
+                          const char *rcpt_to, const char *orig_rcpt_to, const char **ereject_r)
+{
+	struct event *event = user->event;
+	*ereject_r = NULL;
+
+	struct mailsift_settings set;
+	const char *error;
+	bool settings_ok = mailsift_settings_read(user, &set, &error) == 0;
+	if (!settings_ok) {
+		e_error(event, "mailsift: %s (message kept)", error);
+		/* The limits may be half set: the defaults read the message. */
+		sift_limits_init(&set.limits);
+		set.nscripts = 0;
+		set.hint_key_path = NULL;
+	}
+
+	/* Programs first: no script and no hint field means nothing to do
+	   and the message is not parsed at all. */
+	struct sift_sieve_program *programs[N_ELEMENTS(set.scripts)];
+	const char *paths[N_ELEMENTS(set.scripts)];
+	unsigned int nprograms = 0;
+	bool broken = !settings_ok;
+	for (unsigned int i = 0; i < set.nscripts && !broken; i++) {
+		struct sift_sieve_program *prog;
+		switch (mailsift_script_get(set.scripts[i], &set.limits, event, &prog, &error)) {
+		case MAILSIFT_SCRIPT_OK:
+			paths[nprograms] = set.scripts[i];
+			programs[nprograms++] = prog;
+			break;
+		case MAILSIFT_SCRIPT_MISSING:
+			if ((int)i != set.user_script)
+				e_warning(event, "mailsift: %s: no such script (skipped)",
+				          set.scripts[i]);
+			break;
+		case MAILSIFT_SCRIPT_BROKEN:
+			e_error(event, "mailsift: %s (this and later scripts not run; "
+			        "message kept)", error);
+			broken = TRUE;
+			break;
+		}
+	}
+
+	pool_t pool = pool_alloconly_create("mailsift verdict", 2048);
+	bool parse = nprograms > 0 || broken;
+	if (!parse) {
+		/* No script: only a hint field (to apply or to remove) is
+		   worth reading the message for; Dovecot's cached header
+		   lookup answers that. */
+		const char *value;
+		parse = mail_get_first_header(src_mail, SIFT_HINT_FIELD, &value) != 0;
+	}
+	struct mailsift_verdict *v = p_new(pool, struct mailsift_verdict, 1);
+	v->pool = pool;
+	v->user = user;
+	v->src_mail = src_mail;
+	v->keep = TRUE;
+	v->failed = broken;
+	p_array_init(&v->stores, pool, 4);
+	p_array_init(&v->redirects, pool, 2);
+	i_array_init(&v->results, 4);
+
+	if (!parse)
+		goto out;
+	const char *tmpdir = user->set->mail_temp_dir;
+	v->msg = mailsift_mail_parse(src_mail, &set.limits, tmpdir, &error);
+	if (v->msg == NULL) {
+		e_error(event, "mailsift: %s", error);
+		v->tempfail = "Temporary failure reading the message";
+		goto out;
+	}
+
+	struct hint_filter filter = {NULL};
+	unsigned int nhints;
+	struct sift_hint hint;
+	filter.keep = find_hint(v, &set, rcpt_to, orig_rcpt_to, event, &hint, &nhints);
+	if (filter.keep != NULL) {
+		const char *const *flags =
+		    hint.flags != NULL ? flags_split(pool, hint.flags, hint.flags_len) : NULL;
+		v->hint_rcpt = p_strndup(pool, hint.rcpt, hint.rcpt_len);
+		if (hint.folder != NULL) {
+			add_store(v, t_strndup(hint.folder, hint.folder_len), flags, FALSE, 0);
+			v->keep = FALSE;
+		} else {
+			v->keep_flags = flags;
+		}
+		e_info(event, "mailsift: Mailsift-Hint for <%s> applied%s%s%s%s", v->hint_rcpt,
+		       hint.folder != NULL ? ": fileinto " : "",
+		       hint.folder != NULL ? str_sanitize(t_strndup(hint.folder, hint.folder_len), 80)
+		                           : "",
+		       hint.flags != NULL ? " flags " : "",
+		       hint.flags != NULL ? str_sanitize(t_strndup(hint.flags, hint.flags_len), 80)
+		                          : "");
+	}
+
+	struct host_context hc = {user};
+	struct sift_sieve_host host = {
+	    .context = &hc,
+	    .mailbox_exists = host_mailbox_exists,
+	    .environment = host_environment,
+	};
+	struct tm *tm = localtime(&ioloop_time);
+	struct sift_sieve_run_params params = {
+	    .msg = v->msg,
+	    .envelope = {.from = mail_from, .to = rcpt_to, .orig_to = orig_rcpt_to},
+	    .host = &host,
+	    .location = "MDA",
+	    .phase = "during",
+	    .now = ioloop_time,
+	    .now_zone = tm != NULL ? utc_offset(tm, ioloop_time) : 0,
+	    .limits = &set.limits,
+	};
+	const struct sift_header_list *headers = NULL;
+	bool script_keep = TRUE;
+	for (unsigned int i = 0; i < nprograms; i++) {
+		struct sift_sieve_result *res;
+		params.headers = headers;
+		if (sift_sieve_run(programs[i], &params, &res, &error) < 0) {
+			e_error(event, "mailsift: %s: %s (message kept)", paths[i], error);
+			v->failed = TRUE;
+			break;
+		}
+		array_push_back(&v->results, &res);
+		if (res->failed) {
+			e_error(event, "mailsift: %s: line %u: %s (message kept)", paths[i],
+			        res->error_line, res->error);
+			v->failed = TRUE;
+			break;
+		}
+		take_actions(v, res, event);
+		script_keep = script_keep && res->implicit_keep;
+		if (res->implicit_keep_has_flags)
+			v->keep_flags = flags_dup(pool, res->implicit_keep_flags);
+		if (res->headers_edited)
+			headers = res->edited_headers;
+		if (res->stopped)
+			break;
+	}
+	/* The hint's fileinto cancelled the implicit keep already. */
+	if (!script_keep)
+		v->keep = FALSE;
+	if (v->failed)
+		v->keep_flags = NULL;
+
+	if (headers != NULL || (nhints > 0 && (nhints > 1 || filter.keep == NULL))) {
+		v->header = str_new(pool, 1024);
+		mailsift_header_serialize(headers != NULL ? headers
+		                                          : &sift_message_root(v->msg)->headers,
+		                          drop_hints, &filter, v->header);
+	}
+	if (v->reject != NULL && v->ereject && !v->failed && v->tempfail == NULL)
+		*ereject_r = v->reject;
+out:
+	for (unsigned int i = 0; i < nprograms; i++)
+		sift_sieve_program_unref(&programs[i]);
+	return v;
+}
+
+/* ---- carrying it out ---- */
+
+static void
+flags_to_dovecot(const char *const *flags, enum mail_flags *flags_r,
+                 ARRAY_TYPE(const_string) *keywords)
+{
+	static const struct {
+		const char *name;
+		enum mail_flags flag;
+	} system_flags[] = {
+	    {"\\seen", MAIL_SEEN},         {"\\answered", MAIL_ANSWERED},
+	    {"\\flagged", MAIL_FLAGGED},   {"\\deleted", MAIL_DELETED},
+	    {"\\draft", MAIL_DRAFT},
+	};
+	*flags_r = 0;
+	for (; flags != NULL && *flags != NULL; flags++) {
+		const char *f = *flags;
+		if (f[0] == '\\') {
+			for (unsigned int i = 0; i < N_ELEMENTS(system_flags); i++) {
+				if (strcasecmp(f, system_flags[i].name) == 0)
+					*flags_r |= system_flags[i].flag;
+			}
+			/* \Recent and unknown system flags cannot be set. */
+			continue;
+		}
+		array_push_back(keywords, &f);
+	}
+	array_append_zero(keywords);
+}
+
+/* The stored copy as a stream: the new header block, then the body. */
+static struct istream *
+edited_stream(struct mailsift_verdict *v, const char **error_r)
+{
+	struct message_size hdr_size;
+	struct istream *input;
+	if (mail_get_stream(v->src_mail, &hdr_size, NULL, &input) < 0) {
+		*error_r = mailbox_get_last_internal_error(v->src_mail->box, NULL);
+		return NULL;
+	}
+	struct istream *parts[3];
+	parts[0] = i_stream_create_from_data(str_data(v->header), str_len(v->header));
+	parts[1] = i_stream_create_range(input, hdr_size.physical_size, (uoff_t)-1);
+	parts[2] = NULL;
+	struct istream *cat = i_stream_create_concat(parts);
+	/* A raw mailbox is named after its stream. */
+	i_stream_set_name(cat, "mailsift-edited");
+	i_stream_unref(&parts[0]);
+	i_stream_unref(&parts[1]);
+	return cat;
+}
+
+/* The copy a store saves: the source mail, or a raw mail of the edited
+   stream. */
+struct save_source {
+	struct mail_user *raw_user;
+	struct mailbox *raw_box;
+	struct mailbox_transaction_context *raw_trans;
+	struct mail *mail;
+};
+
+static int
+save_source_open(struct mailsift_verdict *v, struct mail_deliver_context *ctx,
+                 struct save_source *src, const char **error_r)
+{
+	i_zero(src);
+	if (v->header == NULL) {
+		src->mail = ctx->src_mail;
+		return 0;
+	}
+	struct istream *input = edited_stream(v, error_r);
+	if (input == NULL)
+		return -1;
+	src->raw_user = raw_storage_create_from_set(v->user->set_info, v->user->unexpanded_set);
+	int ret = raw_mailbox_alloc_stream(src->raw_user, input, (time_t)-1,
+	                                   envelope_text(ctx->mail_from), &src->raw_box);
+	i_stream_unref(&input);
+	if (ret < 0) {
+		*error_r = t_strdup(mailbox_get_last_internal_error(src->raw_box, NULL));
+		mailbox_free(&src->raw_box);
+		mail_user_unref(&src->raw_user);
+		return -1;
+	}
+	src->raw_trans = mailbox_transaction_begin(src->raw_box, 0, "mailsift edited copy");
+	src->mail = mail_alloc(src->raw_trans, 0, NULL);
+	mail_set_seq(src->mail, 1);
+	return 0;
+}
+
+static void
+save_source_close(struct save_source *src)
+{
+	if (src->raw_box == NULL)
+		return;
+	mail_free(&src->mail);
+	mailbox_transaction_rollback(&src->raw_trans);
+	mailbox_free(&src->raw_box);
+	mail_user_unref(&src->raw_user);
+}
+
+/* Stores the copy into one mailbox.  Returns 0 or -1 (logged). */
+static int
+do_store(struct mailsift_verdict *v, struct mail_deliver_context *ctx, struct save_source *src,
+         const char *vname, const char *const *flags, bool create,
+         struct mail_storage **storage_r)
+{
+	const char *error;
+	struct mailbox *box = user_mailbox_alloc(ctx->rcpt_user, vname, &error);
+	if (box == NULL) {
+		e_error(ctx->event, "mailsift: cannot store into %s: %s",
+		        str_sanitize(vname, 80), error);
+		return -1;
+	}
+	if (create) {
+		enum mailbox_existence existence;
+		if (mailbox_exists(box, TRUE, &existence) == 0 &&
+		    existence == MAILBOX_EXISTENCE_NONE && mailbox_create(box, NULL, FALSE) < 0) {
+			enum mail_error err;
+			const char *text = mailbox_get_last_error(box, &err);
+			if (err != MAIL_ERROR_EXISTS) {
+				e_error(ctx->event, "mailsift: cannot create %s: %s",
+				        str_sanitize(vname, 80), text);
+				mailbox_free(&box);
+				return -1;
+			}
+		}
+	}
+	mailbox_free(&box);
+
+	enum mail_flags mflags;
+	ARRAY_TYPE(const_string) keywords;
+	t_array_init(&keywords, 4);
+	flags_to_dovecot(flags, &mflags, &keywords);
+
+	/* Dovecot's LMTP reuses the first stored copy as the source for the
+	   next recipients: only an unchanged copy may be that. */
+	bool want_dest = ctx->save_dest_mail;
+	struct mail *orig = ctx->src_mail;
+	if (src->mail != orig || ctx->dest_mail != NULL)
+		ctx->save_dest_mail = FALSE;
+	ctx->src_mail = src->mail;
+	int ret = mail_deliver_save(ctx, vname, mflags, array_front(&keywords), storage_r);
+	ctx->src_mail = orig;
+	ctx->save_dest_mail = want_dest;
+	if (ret == 0)
+		ctx->saved_mail = TRUE;
+	return ret;
+}
+
+static bool
+redirect_loops(struct mailsift_verdict *v, const char *addr)
+{
+	const struct sift_header_list *hl = &sift_message_root(v->msg)->headers;
+	for (struct sift_header *h = sift_header_find(hl, REDIRECTED_FIELD, NULL); h != NULL;
+	     h = sift_header_find(hl, REDIRECTED_FIELD, h)) {
+		size_t len;
+		const char *s = sift_header_unfolded(sift_message_arena(v->msg), h, &len);
+		if (len >= 2 && s[0] == '<' && s[len - 1] == '>') {
+			s++;
+			len -= 2;
+		}
+		if (sift_mem_eq_ci_len(s, len, addr, strlen(addr)))
+			return TRUE;
+	}
+	return FALSE;
+}
+
+static const char *const redirect_drop_fields[] = {"Return-Path"};
+
+/* Sends the message on to addr through Dovecot's submission settings
+   (submission_host or sendmail_path), with the original envelope sender
+   and a Mailsift-Redirected field naming addr.  Returns 0, or -1
+   (logged). */
+static int
+do_redirect(struct mailsift_verdict *v, struct mail_deliver_context *ctx, const char *addr)
+{
+	struct smtp_address *rcpt;
+	const char *error;
+	if (smtp_address_parse_path(pool_datastack_create(), t_strconcat("<", addr, ">", NULL),
+	                            SMTP_ADDRESS_PARSE_FLAG_ALLOW_LOCALPART, &rcpt, &error) < 0 ||
+	    rcpt == NULL || rcpt->localpart == NULL) {
+		e_error(ctx->event, "mailsift: redirect to %s: bad address: %s",
+		        str_sanitize(addr, 80), error != NULL ? error : "empty");
+		return -1;
+	}
+	struct istream *input;
+	if (v->header != NULL) {
+		input = edited_stream(v, &error);
+		if (input == NULL) {
+			e_error(ctx->event, "mailsift: redirect: %s", error);
+			return -1;
+		}
+	} else {
+		struct istream *mail_input;
+		if (mail_get_stream(ctx->src_mail, NULL, NULL, &mail_input) < 0) {
+			e_error(ctx->event, "mailsift: redirect: %s",
+			        mailbox_get_last_internal_error(ctx->src_mail->box, NULL));
+			return -1;
+		}
+		input = i_stream_create_limit(mail_input, (uoff_t)-1);
+	}
+	struct istream *filtered = i_stream_create_header_filter(
+	    input, HEADER_FILTER_EXCLUDE, redirect_drop_fields, N_ELEMENTS(redirect_drop_fields),
+	    *null_header_filter_callback, (void *)NULL);
+	i_stream_unref(&input);
+
+	struct smtp_submit_input sinput;
+	i_zero(&sinput);
+	sinput.event_parent = ctx->event;
+	struct smtp_submit *subm = smtp_submit_init_simple(&sinput, ctx->smtp_set, ctx->mail_from);
+	smtp_submit_add_rcpt(subm, rcpt);
+	struct ostream *out = smtp_submit_send(subm);
+	o_stream_nsend_str(out, t_strdup_printf(REDIRECTED_FIELD ": <%s>\r\n",
+	                                        smtp_address_encode(rcpt)));
+	enum ostream_send_istream_result sres = o_stream_send_istream(out, filtered);
+	int ret = 0;
+	if (sres != OSTREAM_SEND_ISTREAM_RESULT_FINISHED) {
+		error = filtered->stream_errno != 0 ? i_stream_get_error(filtered)
+		                                    : o_stream_get_error(out);
+		e_error(ctx->event, "mailsift: redirect to %s: %s", smtp_address_encode(rcpt),
+		        error);
+		ret = -1;
+	}
+	i_stream_unref(&filtered);
+	if (ret == 0) {
+		int r = smtp_submit_run(subm, &error);
+		if (r <= 0) {
+			e_error(ctx->event, "mailsift: redirect to %s failed: %s",
+			        smtp_address_encode(rcpt), error);
+			ret = -1;
+		} else {
+			e_info(ctx->event, "mailsift: redirected to <%s>",
+			       smtp_address_encode(rcpt));
+		}
+	}
+	smtp_submit_deinit(&subm);
+	return ret;
+}
+
+/* Carries out a verdict.  Returns 1 when the message was dealt with, -1
+   when Dovecot must fail the delivery (tempfail_error set, or its
+   storage error in *storage_r). */
+static int
+execute(struct mailsift_verdict *v, struct mail_deliver_context *ctx,
+        struct mail_storage **storage_r)
+{
+	if (v->tempfail != NULL) {
+		e_info(ctx->event, "mailsift: tempfail: %s", str_sanitize(v->tempfail, 200));
+		ctx->tempfail_error = p_strdup(ctx->pool, v->tempfail);
+		ctx->tried_default_save = TRUE;
+		return -1;
+	}
+
+	struct save_source src;
+	const char *error;
+	if (save_source_open(v, ctx, &src, &error) < 0) {
+		/* The edited copy cannot be made: store the message as it came
+		   rather than not at all. */
+		e_error(ctx->event, "mailsift: cannot edit the stored copy: %s", error);
+		v->header = NULL;
+		(void)save_source_open(v, ctx, &src, &error);
+	}
+
+	bool must_keep = v->failed, kept = FALSE;
+	if (!v->failed) {
+		const struct store *s;
+		array_foreach(&v->stores, s) {
+			const char *vname = s->vname != NULL ? s->vname : ctx->rcpt_default_mailbox;
+			bool is_keep = strcmp(vname, ctx->rcpt_default_mailbox) == 0;
+			if (is_keep && kept)
+				continue;
+			T_BEGIN {
+				if (do_store(v, ctx, &src, vname, s->flags, s->create, storage_r) < 0)
+					must_keep = TRUE;
+				else if (is_keep)
+					kept = TRUE;
+			}
+			T_END;
+		}
+		const char *const *addr;
+		array_foreach(&v->redirects, addr) {
+			T_BEGIN {
+				if (redirect_loops(v, *addr)) {
+					e_info(ctx->event,
+					       "mailsift: not redirected to <%s>: it came through "
+					       "a redirect to that address (kept)",
+					       str_sanitize(*addr, 80));
+					must_keep = TRUE;
+				} else if (do_redirect(v, ctx, *addr) < 0) {
+					must_keep = TRUE;
+				}
+			}
+			T_END;
+		}
+		if (v->reject != NULL) {
+			const struct smtp_address *ret_addr = mail_deliver_get_return_address(ctx);
+			if (ret_addr == NULL || ret_addr->localpart == NULL) {
+				e_info(ctx->event, "mailsift: rejected (no rejection message to "
+				       "the null sender): %s",
+				       str_sanitize(v->reject, 200));
+			} else if (mail_send_rejection(ctx, ret_addr, v->reject) < 0) {
+				must_keep = TRUE;
+			} else {
+				e_info(ctx->event, "mailsift: rejected: %s",
+				       str_sanitize(v->reject, 200));
+			}
+		}
+		if (v->discard && !v->keep && array_count(&v->stores) == 0)
+			e_info(ctx->event, "mailsift: discarded");
+	}
+
+	int ret = 1;
+	if ((v->keep || must_keep) && !kept) {
+		T_BEGIN {
+			const char *const *flags = must_keep ? NULL : v->keep_flags;
+			if (do_store(v, ctx, &src, ctx->rcpt_default_mailbox, flags, FALSE,
+			             storage_r) < 0 &&
+			    !ctx->saved_mail) {
+				/* Dovecot tries INBOX once more, then fails the
+				   delivery with a temporary error. */
+				ret = -1;
+			}
+		}
+		T_END;
+	}
+	save_source_close(&src);
+	return ret;
+}
+
+static int
+mailsift_deliver_mail(struct mail_deliver_context *ctx, struct mail_storage **storage_r)
+{
+	struct mailsift_verdict *v = pending;
+	pending = NULL;
+	if (v != NULL && (v->user != ctx->rcpt_user || v->src_mail != ctx->src_mail))
+		mailsift_verdict_free(&v);
+	if (v == NULL) {
+		const char *ereject;
+		const char *orig = ctx->rcpt_params.orcpt.addr != NULL
+		                       ? smtp_address_encode(ctx->rcpt_params.orcpt.addr)
+		                       : NULL;
+		v = mailsift_deliver_evaluate(ctx->rcpt_user, ctx->src_mail,
+		                              envelope_text(ctx->mail_from),
+		                              envelope_text(ctx->rcpt_to), orig, &ereject);
+	}
+	if (v->tempfail == NULL && !v->failed && v->header == NULL && array_count(&v->results) == 0 &&
+	    v->hint_rcpt == NULL) {
+		/* No script ran and no hint: Dovecot's own delivery. */
+		mailsift_verdict_free(&v);
+		if (next_deliver_mail != NULL)
+			return next_deliver_mail(ctx, storage_r);
+		return 0;
+	}
+	int ret = execute(v, ctx, storage_r);
+	mailsift_verdict_free(&v);
+	return ret;
+}
+
+void
+mailsift_deliver_set_pending(struct mailsift_verdict *verdict)
+{
+	mailsift_verdict_free(&pending);
+	pending = verdict;
+}
+
+void
+mailsift_deliver_init(void)
+{
+	next_deliver_mail = mail_deliver_hook_set(mailsift_deliver_mail);
+}
+
+void
+mailsift_deliver_deinit(void)
+{
+	mailsift_verdict_free(&pending);
+	mail_deliver_hook_set(next_deliver_mail);
+}

@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef MAILSIFT_PLUGIN_H
+#define MAILSIFT_PLUGIN_H
+
+/* The Dovecot side of mailsift: the map of the plugin's modules.
+
+   lib95_mailsift_plugin.so (plugin name "mailsift") holds everything that
+   runs where mail is stored:
+     mailsift-plugin.c    init/deinit, the delivery hook
+     mailsift-settings.c  plugin { } settings of a user, engine limits
+     mailsift-script.c    the per-process cache of compiled scripts
+     mailsift-mail.c      a Dovecot mail as a parsed sift_message, the
+                          stored copy with edited headers
+     mailsift-deliver.c   running the delivery scripts and acting on the
+                          result (LDA and LMTP)
+   lib96_lmtp_mailsift_plugin.so (LMTP only; 96 so that it loads after "mailsift", which it needs) evaluates before the delivery
+   so that `ereject` becomes a 550 reply to that recipient; it calls
+   mailsift_deliver_evaluate() and the delivery hook reuses the verdict.
+
+   Dovecot's headers (lib.h first) are included by each .c file; this
+   header needs only their forward declarations. */
+
+#include "util/limits.h"
+#include "sieve/sieve.h"
+
+struct mail;
+struct mail_user;
+struct mail_deliver_context;
+struct event;
+
+#define MAILSIFT_SETTING_PREFIX "mailsift_"
+/* Most before/after scripts and IMAP rules read from the settings. */
+#define MAILSIFT_MAX_SEQUENCE 32
+
+/* ---- settings (mailsift-settings.c) ---- */
+
+struct mailsift_settings {
+	/* Scripts run at delivery, in order: before, the user's, after.
+	   Absolute paths (~ expanded). */
+	const char *scripts[MAILSIFT_MAX_SEQUENCE * 2 + 1];
+	unsigned int nscripts;
+	/* Index of the user's script in scripts[], or -1 when none is set. */
+	int user_script;
+	const char *hint_key_path; /* NULL: hints are not honoured */
+	uint64_t hint_max_age;     /* seconds */
+	struct sift_limits limits;
+};
+
+/* Reads a user's settings (allocated from the data stack: use within one
+   T_BEGIN frame or one delivery).  Returns 0, or -1 with *error_r when a
+   setting is malformed (the caller keeps the message). */
+int mailsift_settings_read(struct mail_user *user, struct mailsift_settings *set_r,
+                           const char **error_r);
+
+/* ---- compiled scripts (mailsift-script.c) ---- */
+
+enum mailsift_script_status {
+	MAILSIFT_SCRIPT_OK,
+	MAILSIFT_SCRIPT_MISSING, /* no such file: nothing to run */
+	MAILSIFT_SCRIPT_BROKEN,  /* unreadable or does not compile */
+};
+
+/* The compiled program of a script file, compiled again when the file
+   changes (device, inode, size or change time); *program_r is a new
+   reference (sift_sieve_program_unref).  BROKEN: *error_r says why (the
+   compiler's first diagnostic with its position), and the full
+   diagnostics were logged to event once per version of the file. */
+enum mailsift_script_status mailsift_script_get(const char *path, const struct sift_limits *limits,
+                                                struct event *event,
+                                                struct sift_sieve_program **program_r,
+                                                const char **error_r);
+void mailsift_script_cache_clear(void);
+
+/* ---- messages (mailsift-mail.c) ---- */
+
+/* Parses a mail's full stream.  Returns NULL with *error_r when the stream
+   cannot be read (the caller tempfails). */
+struct sift_message *mailsift_mail_parse(struct mail *mail, const struct sift_limits *limits,
+                                         const char *tmpdir, const char **error_r);
+
+/* The header block to store: `headers` without the fields the filter
+   drops, serialized with CRLF line ends and the empty line that ends it. */
+typedef bool mailsift_header_drop_fn(void *context, const struct sift_header *hdr);
+void mailsift_header_serialize(const struct sift_header_list *headers,
+                               mailsift_header_drop_fn *drop, void *context, string_t *out);
+
+/* ---- delivery (mailsift-deliver.c) ---- */
+
+/* What the delivery scripts decided for one recipient, computed once. */
+struct mailsift_verdict;
+
+/* Runs the delivery scripts for the recipient of ctx-like data given by
+   the LMTP module before Dovecot's delivery starts.  Returns the verdict
+   (NULL when the user has no scripts and no hint applies).  When the
+   verdict refuses the recipient with ereject, *ereject_r is its reason. */
+struct mailsift_verdict *mailsift_deliver_evaluate(struct mail_user *user, struct mail *src_mail,
+                                                   const char *mail_from, const char *rcpt_to,
+                                                   const char *orig_rcpt_to,
+                                                   const char **ereject_r);
+/* Hands a verdict over to the delivery hook that runs next for the same
+   user and mail (the LMTP module calls it right before the default
+   delivery); the hook frees it. */
+void mailsift_deliver_set_pending(struct mailsift_verdict *verdict);
+void mailsift_verdict_free(struct mailsift_verdict **verdict);
+
+void mailsift_deliver_init(void);
+void mailsift_deliver_deinit(void);
+
+#endif
