@@ -55,6 +55,14 @@
 #include <string.h>
 #include <time.h>
 
+/* lib-lda is part of dovecot-lda and lmtp, not of imap, where this plugin
+   is loaded too (for IMAP events): its functions are weak references, so
+   the plugin loads everywhere and hooks delivery where they exist. */
+#pragma weak mail_deliver_hook_set
+#pragma weak mail_deliver_save
+#pragma weak mail_deliver_get_return_address
+#pragma weak mail_send_rejection
+
 #define REDIRECTED_FIELD "Mailsift-Redirected"
 
 struct store {
@@ -112,41 +120,6 @@ struct host_context {
 	struct mail_user *user;
 };
 
-/* A mailbox name the scripts may use: valid UTF-8 without control
-   characters, in a private namespace of this user (not another user's
-   shared folder, not a public one), acceptable to the storage as a name
-   (no "..", no path tricks). */
-static struct mailbox *
-user_mailbox_alloc(struct mail_user *user, const char *vname, const char **error_r)
-{
-	if (!uni_utf8_str_is_valid(vname)) {
-		*error_r = "mailbox name is not UTF-8";
-		return NULL;
-	}
-	for (const unsigned char *p = (const unsigned char *)vname; *p != '\0'; p++) {
-		if (*p < 0x20 || *p == 0x7f) {
-			*error_r = "mailbox name has a control character";
-			return NULL;
-		}
-	}
-	if (vname[0] == '\0') {
-		*error_r = "empty mailbox name";
-		return NULL;
-	}
-	struct mail_namespace *ns = mail_namespace_find(user->namespaces, vname);
-	if (ns == NULL || ns->type != MAIL_NAMESPACE_TYPE_PRIVATE) {
-		*error_r = "not a mailbox of the user's own";
-		return NULL;
-	}
-	struct mailbox *box = mailbox_alloc(ns->list, vname, MAILBOX_FLAG_POST_SESSION);
-	if (mailbox_verify_create_name(box) < 0) {
-		*error_r = t_strdup(mailbox_get_last_error(box, NULL));
-		mailbox_free(&box);
-		return NULL;
-	}
-	return box;
-}
-
 static int
 host_mailbox_exists(void *context, const char *name, size_t len)
 {
@@ -154,7 +127,7 @@ host_mailbox_exists(void *context, const char *name, size_t len)
 	int ret;
 	T_BEGIN {
 		const char *error;
-		struct mailbox *box = user_mailbox_alloc(hc->user, t_strndup(name, len), &error);
+		struct mailbox *box = mailsift_user_mailbox_alloc(hc->user, t_strndup(name, len), &error);
 		if (box == NULL) {
 			ret = 0;
 		} else {
@@ -521,34 +494,6 @@ out:
 
 /* ---- carrying it out ---- */
 
-static void
-flags_to_dovecot(const char *const *flags, enum mail_flags *flags_r,
-                 ARRAY_TYPE(const_string) *keywords)
-{
-	static const struct {
-		const char *name;
-		enum mail_flags flag;
-	} system_flags[] = {
-	    {"\\seen", MAIL_SEEN},         {"\\answered", MAIL_ANSWERED},
-	    {"\\flagged", MAIL_FLAGGED},   {"\\deleted", MAIL_DELETED},
-	    {"\\draft", MAIL_DRAFT},
-	};
-	*flags_r = 0;
-	for (; flags != NULL && *flags != NULL; flags++) {
-		const char *f = *flags;
-		if (f[0] == '\\') {
-			for (unsigned int i = 0; i < N_ELEMENTS(system_flags); i++) {
-				if (strcasecmp(f, system_flags[i].name) == 0)
-					*flags_r |= system_flags[i].flag;
-			}
-			/* \Recent and unknown system flags cannot be set. */
-			continue;
-		}
-		array_push_back(keywords, &f);
-	}
-	array_append_zero(keywords);
-}
-
 /* The stored copy as a stream: the new header block, then the body. */
 static struct istream *
 edited_stream(struct mailsift_verdict *v, const char **error_r)
@@ -626,7 +571,7 @@ do_store(struct mailsift_verdict *v, struct mail_deliver_context *ctx, struct sa
          struct mail_storage **storage_r)
 {
 	const char *error;
-	struct mailbox *box = user_mailbox_alloc(ctx->rcpt_user, vname, &error);
+	struct mailbox *box = mailsift_user_mailbox_alloc(ctx->rcpt_user, vname, &error);
 	if (box == NULL) {
 		e_error(ctx->event, "mailsift: cannot store into %s: %s",
 		        str_sanitize(vname, 80), error);
@@ -651,7 +596,7 @@ do_store(struct mailsift_verdict *v, struct mail_deliver_context *ctx, struct sa
 	enum mail_flags mflags;
 	ARRAY_TYPE(const_string) keywords;
 	t_array_init(&keywords, 4);
-	flags_to_dovecot(flags, &mflags, &keywords);
+	mailsift_flags_to_dovecot(flags, &mflags, &keywords);
 
 	/* Dovecot's LMTP reuses the first stored copy as the source for the
 	   next recipients: only an unchanged copy may be that. */
@@ -887,6 +832,8 @@ mailsift_deliver_set_pending(struct mailsift_verdict *verdict)
 void
 mailsift_deliver_init(void)
 {
+	if (mail_deliver_hook_set == NULL)
+		return;
 	next_deliver_mail = mail_deliver_hook_set(mailsift_deliver_mail);
 }
 
@@ -894,5 +841,6 @@ void
 mailsift_deliver_deinit(void)
 {
 	mailsift_verdict_free(&pending);
-	mail_deliver_hook_set(next_deliver_mail);
+	if (mail_deliver_hook_set != NULL)
+		mail_deliver_hook_set(next_deliver_mail);
 }

@@ -16,7 +16,10 @@
 #include "lib.h"
 #include "str.h"
 #include "istream.h"
+#include "array.h"
+#include "unichar.h"
 #include "mail-storage.h"
+#include "mail-namespace.h"
 
 #include "mailsift-plugin.h"
 #include "mail/message-parser.h"
@@ -84,3 +87,67 @@ mailsift_header_serialize(const struct sift_header_list *headers, mailsift_heade
 	}
 	str_append(out, "\r\n");
 }
+
+/* A mailbox name the scripts may use: valid UTF-8 without control
+   characters, in a private namespace of this user (not another user's
+   shared folder, not a public one), acceptable to the storage as a name
+   (no "..", no path tricks). */
+struct mailbox *
+mailsift_user_mailbox_alloc(struct mail_user *user, const char *vname, const char **error_r)
+{
+	if (!uni_utf8_str_is_valid(vname)) {
+		*error_r = "mailbox name is not UTF-8";
+		return NULL;
+	}
+	for (const unsigned char *p = (const unsigned char *)vname; *p != '\0'; p++) {
+		if (*p < 0x20 || *p == 0x7f) {
+			*error_r = "mailbox name has a control character";
+			return NULL;
+		}
+	}
+	if (vname[0] == '\0') {
+		*error_r = "empty mailbox name";
+		return NULL;
+	}
+	struct mail_namespace *ns = mail_namespace_find(user->namespaces, vname);
+	if (ns == NULL || ns->type != MAIL_NAMESPACE_TYPE_PRIVATE) {
+		*error_r = "not a mailbox of the user's own";
+		return NULL;
+	}
+	struct mailbox *box = mailbox_alloc(ns->list, vname, MAILBOX_FLAG_POST_SESSION);
+	if (mailbox_verify_create_name(box) < 0) {
+		*error_r = t_strdup(mailbox_get_last_error(box, NULL));
+		mailbox_free(&box);
+		return NULL;
+	}
+	return box;
+}
+
+void
+mailsift_flags_to_dovecot(const char *const *flags, enum mail_flags *flags_r,
+                 ARRAY_TYPE(const_string) *keywords)
+{
+	static const struct {
+		const char *name;
+		enum mail_flags flag;
+	} system_flags[] = {
+	    {"\\seen", MAIL_SEEN},         {"\\answered", MAIL_ANSWERED},
+	    {"\\flagged", MAIL_FLAGGED},   {"\\deleted", MAIL_DELETED},
+	    {"\\draft", MAIL_DRAFT},
+	};
+	*flags_r = 0;
+	for (; flags != NULL && *flags != NULL; flags++) {
+		const char *f = *flags;
+		if (f[0] == '\\') {
+			for (unsigned int i = 0; i < N_ELEMENTS(system_flags); i++) {
+				if (strcasecmp(f, system_flags[i].name) == 0)
+					*flags_r |= system_flags[i].flag;
+			}
+			/* \Recent and unknown system flags cannot be set. */
+			continue;
+		}
+		array_push_back(keywords, &f);
+	}
+	array_append_zero(keywords);
+}
+

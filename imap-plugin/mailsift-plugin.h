@@ -13,6 +13,8 @@
                           stored copy with edited headers
      mailsift-deliver.c   running the delivery scripts and acting on the
                           result (LDA and LMTP)
+     mailsift-imap-events.c  rules on IMAP events (RFC 6785): APPEND,
+                          COPY/MOVE and flag changes in the imap process
    lib96_lmtp_mailsift_plugin.so (LMTP only; 96 so that it loads after "mailsift", which it needs) evaluates before the delivery
    so that `ereject` becomes a 550 reply to that recipient; it calls
    mailsift_deliver_evaluate() and the delivery hook reuses the verdict.
@@ -20,12 +22,17 @@
    Dovecot's headers (lib.h first) are included by each .c file; this
    header needs only their forward declarations. */
 
+#include "array.h"
+#include "mail-types.h"
+
 #include "util/limits.h"
 #include "sieve/sieve.h"
 
 struct mail;
 struct mail_user;
 struct mail_deliver_context;
+struct mailbox;
+struct module;
 struct event;
 
 #define MAILSIFT_SETTING_PREFIX "mailsift_"
@@ -83,6 +90,23 @@ struct sift_message *mailsift_mail_parse(struct mail *mail, const struct sift_li
 typedef bool mailsift_header_drop_fn(void *context, const struct sift_header *hdr);
 void mailsift_header_serialize(const struct sift_header_list *headers,
                                mailsift_header_drop_fn *drop, void *context, string_t *out);
+
+/* A mailbox a script may store into: a UTF-8 name without control
+   characters, in a private namespace of this user (not another user's
+   shared folder, not a public one), that the storage accepts as a name
+   (no "..", no path tricks).  NULL with *error_r otherwise. */
+struct mailbox *mailsift_user_mailbox_alloc(struct mail_user *user, const char *vname,
+                                            const char **error_r);
+/* Splits Sieve flags into Dovecot's system flags and keywords (a
+   NULL-terminated array appended to keywords); \Recent and unknown
+   system flags are dropped. */
+void mailsift_flags_to_dovecot(const char *const *flags, enum mail_flags *flags_r,
+                               ARRAY_TYPE(const_string) *keywords);
+
+/* ---- IMAP events (mailsift-imap-events.c) ---- */
+
+void mailsift_imap_events_init(struct module *module);
+void mailsift_imap_events_deinit(void);
 
 /* ---- delivery (mailsift-deliver.c) ---- */
 

@@ -650,6 +650,11 @@ run_program(const struct sift_sieve_program *program, const struct sift_sieve_ru
 
 	if (params->headers != NULL)
 		run.headers = copy_header_list(arena, params->headers);
+	if (params->flags != NULL && params->flags[0] != '\0') {
+		run.flags.len = strlen(params->flags);
+		run.flags.cap = run.flags.len + 1;
+		run.flags.data = sift_memdup0(params->flags, run.flags.len);
+	}
 
 	bool stopped = exec_block(&run, program->commands, program->ncommands) > 0;
 

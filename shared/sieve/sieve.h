@@ -112,6 +112,10 @@ struct sift_sieve_run_params {
 	   (their result's edited_headers), or NULL: the message's own.  Tests
 	   see it and editheader works on a copy of it. */
 	const struct sift_header_list *headers;
+	/* The imap4flags internal variable at the start (space-separated),
+	   or NULL: empty.  At IMAP events it is the message's own flags
+	   (RFC 6785 3.6). */
+	const char *flags;
 };
 
 enum sift_sieve_action_type {
