@@ -7,7 +7,7 @@
 # adds to this one list.
 SIFT_PACKAGES="build-essential autoconf automake libtool pkg-config libpcre2-dev libssl-dev
 libmilter-dev dovecot-dev libcmocka-dev clang libclang-rt-14-dev python3 python3-pytest
-dovecot-sieve dovecot-core postfix miltertest"
+dovecot-sieve dovecot-core dovecot-imapd dovecot-lmtpd postfix miltertest"
 
 # Debian's Python: a pyenv python3 may come first on PATH, without pytest.
 SIFT_PYTHON=/usr/bin/python3
