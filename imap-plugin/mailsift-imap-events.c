@@ -224,26 +224,33 @@ event_mailbox_exists(void *context, const char *name, size_t len)
 	return ret;
 }
 
+static const struct {
+	enum mail_flags flag;
+	const char *name;
+} system_flag_names[] = {
+    {MAIL_ANSWERED, "\\Answered"}, {MAIL_FLAGGED, "\\Flagged"}, {MAIL_DELETED, "\\Deleted"},
+    {MAIL_SEEN, "\\Seen"},         {MAIL_DRAFT, "\\Draft"},
+};
+
+/* Appends the names of the system flags in flags, space-separated. */
+static void
+append_system_flags(string_t *str, enum mail_flags flags)
+{
+	for (unsigned int i = 0; i < N_ELEMENTS(system_flag_names); i++) {
+		if ((flags & system_flag_names[i].flag) != 0) {
+			if (str_len(str) > 0)
+				str_append_c(str, ' ');
+			str_append(str, system_flag_names[i].name);
+		}
+	}
+}
+
 /* The message's flags as the imap4flags variable holds them. */
 static const char *
 mail_flags_text(struct mail *mail)
 {
-	static const struct {
-		enum mail_flags flag;
-		const char *name;
-	} names[] = {
-	    {MAIL_ANSWERED, "\\Answered"}, {MAIL_FLAGGED, "\\Flagged"}, {MAIL_DELETED, "\\Deleted"},
-	    {MAIL_SEEN, "\\Seen"},         {MAIL_DRAFT, "\\Draft"},
-	};
 	string_t *str = t_str_new(64);
-	enum mail_flags flags = mail_get_flags(mail);
-	for (unsigned int i = 0; i < N_ELEMENTS(names); i++) {
-		if ((flags & names[i].flag) != 0) {
-			if (str_len(str) > 0)
-				str_append_c(str, ' ');
-			str_append(str, names[i].name);
-		}
-	}
+	append_system_flags(str, mail_get_flags(mail));
 	const char *const *kw = mail_get_keywords(mail);
 	for (; kw != NULL && *kw != NULL; kw++) {
 		if (str_len(str) > 0)
@@ -611,27 +618,13 @@ static const char *
 changed_flags(struct mail *mail, enum modify_type type, enum mail_flags flags,
               const char *const *keywords)
 {
-	static const struct {
-		enum mail_flags flag;
-		const char *name;
-	} names[] = {
-	    {MAIL_ANSWERED, "\\Answered"}, {MAIL_FLAGGED, "\\Flagged"}, {MAIL_DELETED, "\\Deleted"},
-	    {MAIL_SEEN, "\\Seen"},         {MAIL_DRAFT, "\\Draft"},
-	};
 	string_t *str = t_str_new(64);
 	if (keywords == NULL) {
 		enum mail_flags old = mail_get_flags(mail) & MAIL_FLAGS_NONRECENT;
 		enum mail_flags now = type == MODIFY_ADD      ? old | flags
 		                      : type == MODIFY_REMOVE ? old & ~flags
 		                                              : flags;
-		enum mail_flags diff = (old ^ now) & MAIL_FLAGS_NONRECENT;
-		for (unsigned int i = 0; i < N_ELEMENTS(names); i++) {
-			if ((diff & names[i].flag) != 0) {
-				if (str_len(str) > 0)
-					str_append_c(str, ' ');
-				str_append(str, names[i].name);
-			}
-		}
+		append_system_flags(str, (old ^ now) & MAIL_FLAGS_NONRECENT);
 		return str_c(str);
 	}
 	const char *const *old = mail_get_keywords(mail);

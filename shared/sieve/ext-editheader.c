@@ -64,19 +64,7 @@ edit_list(struct sift_run *run)
 {
 	if (run->headers != NULL)
 		return run->headers;
-	struct sift_header_list *copy = sift_arena_zalloc(run->arena, sizeof(*copy));
-	const struct sift_header_list *orig = sift_run_headers(run);
-	for (const struct sift_header *h = orig->first; h != NULL; h = h->next) {
-		struct sift_header *n = sift_arena_alloc(run->arena, sizeof(*n));
-		*n = *h;
-		n->next = NULL;
-		if (copy->last != NULL)
-			copy->last->next = n;
-		else
-			copy->first = n;
-		copy->last = n;
-		copy->count++;
-	}
+	struct sift_header_list *copy = sift_header_list_copy(run->arena, sift_run_headers(run));
 	run->headers = copy;
 	return copy;
 }

@@ -601,8 +601,8 @@ sift_run_flags_array(struct sift_run *run, const char *flags, size_t len)
 /* A shallow copy of a header list in the run's arena: the fields stay
    where they are, the links are the run's own, so editheader can change
    the list without touching the one it came from. */
-static struct sift_header_list *
-copy_header_list(struct sift_arena *arena, const struct sift_header_list *orig)
+struct sift_header_list *
+sift_header_list_copy(struct sift_arena *arena, const struct sift_header_list *orig)
 {
 	struct sift_header_list *copy = sift_arena_zalloc(arena, sizeof(*copy));
 	for (const struct sift_header *h = orig->first; h != NULL; h = h->next) {
@@ -649,7 +649,7 @@ run_program(const struct sift_sieve_program *program, const struct sift_sieve_ru
 		run.cpu_deadline_ns = cpu_now_ns() + cpu_ms * 1000000u;
 
 	if (params->headers != NULL)
-		run.headers = copy_header_list(arena, params->headers);
+		run.headers = sift_header_list_copy(arena, params->headers);
 	if (params->flags != NULL && params->flags[0] != '\0') {
 		run.flags.len = strlen(params->flags);
 		run.flags.cap = run.flags.len + 1;

@@ -381,6 +381,10 @@ void sift_run_matched_line(struct sift_run *run, unsigned int line);
 void sift_run_trace(struct sift_run *run, const struct sift_node *node, const char *extracted,
                     size_t extracted_len, const char *key, size_t key_len, int outcome);
 /* Current imap4flags flags as a NULL-terminated array (run arena). */
+/* A shallow copy of a header list in arena: the fields' bytes are shared,
+   the links are the copy's own, so the copy can be edited. */
+struct sift_header_list *sift_header_list_copy(struct sift_arena *arena,
+                                               const struct sift_header_list *orig);
 const char **sift_run_flags_array(struct sift_run *run, const char *flags, size_t len);
 
 /* The top-level header fields as tests must see them (after editheader). */
