@@ -526,6 +526,115 @@ test_threads_share_program(void **state)
 	sift_sieve_program_unref(&prog);
 }
 
+/* ---- running scripts in sequence (the Dovecot plugin's delivery) ---- */
+
+/* Compiles a second program and runs it on c->msg with params adjusted
+   by the caller's headers and flags. */
+static struct sift_sieve_result *
+run_next(struct ctx *c, struct sift_sieve_program **prog, const char *script,
+         const struct sift_header_list *headers, const char *flags)
+{
+	struct sift_diags diags;
+	sift_diags_init(&diags);
+	*prog = sift_sieve_compile("t2", script, strlen(script), &c->limits, &diags);
+	sift_diags_free(&diags);
+	assert_non_null(*prog);
+	struct sift_sieve_host host = {.mailbox_exists = host_mailbox};
+	struct sift_sieve_run_params params = {
+	    .msg = c->msg,
+	    .envelope = {.from = "alice@example.com", .to = "bob@example.org"},
+	    .host = &host,
+	    .now = 1700000000,
+	    .headers = headers,
+	    .flags = flags,
+	};
+	struct sift_sieve_result *res;
+	const char *error;
+	assert_int_equal(sift_sieve_run(*prog, &params, &res, &error), 0);
+	return res;
+}
+
+static void
+test_stopped(void **state)
+{
+	struct ctx *c = *state;
+	struct sift_sieve_result *res = run(c, "if true { stop; } keep;");
+	assert_true(res->stopped);
+	assert_int_equal(res->nactions, 0);
+	assert_true(res->implicit_keep);
+
+	struct sift_sieve_program *prog;
+	struct sift_sieve_result *r2 = run_next(c, &prog, "keep;", NULL, NULL);
+	assert_false(r2->stopped);
+	sift_sieve_result_free(&r2);
+	sift_sieve_program_unref(&prog);
+	/* A runtime error is not a stop. */
+	r2 = run_next(c, &prog,
+	              "redirect \"a@x.org\"; redirect \"b@x.org\"; redirect \"c@x.org\";\n"
+	              "redirect \"d@x.org\"; redirect \"e@x.org\"; stop;\n",
+	              NULL, NULL);
+	assert_true(r2->failed);
+	assert_false(r2->stopped);
+	sift_sieve_result_free(&r2);
+	sift_sieve_program_unref(&prog);
+}
+
+/* The second script of a sequence sees the first one's edits, edits a
+   copy of them, and leaves the first result's list as it was. */
+static void
+test_headers_from_earlier_script(void **state)
+{
+	struct ctx *c = *state;
+	struct sift_sieve_result *first =
+	    run(c, "require \"editheader\"; addheader \"X-Seen\" \"first\";");
+	assert_true(first->headers_edited);
+	size_t before = first->edited_headers->count;
+
+	struct sift_sieve_program *prog;
+	struct sift_sieve_result *res = run_next(
+	    c, &prog,
+	    "require [\"editheader\", \"fileinto\"];\n"
+	    "if header :is \"x-seen\" \"first\" { fileinto \"Work\"; }\n"
+	    "deleteheader \"subject\";",
+	    first->edited_headers, NULL);
+	assert_false(res->failed);
+	assert_int_equal(res->nactions, 2);
+	assert_int_equal(res->actions[0].type, SIFT_SIEVE_ACT_FILEINTO);
+	assert_string_equal(res->actions[0].arg, "Work");
+	assert_true(res->headers_edited);
+	assert_int_equal(res->edited_headers->count, before - 1);
+	assert_non_null(sift_header_find(res->edited_headers, "x-seen", NULL));
+	assert_null(sift_header_find(res->edited_headers, "subject", NULL));
+	/* The earlier list still has its Subject. */
+	assert_int_equal(first->edited_headers->count, before);
+	assert_non_null(sift_header_find(first->edited_headers, "subject", NULL));
+	sift_sieve_result_free(&res);
+	sift_sieve_program_unref(&prog);
+}
+
+/* At IMAP events the imap4flags variable starts as the message's flags. */
+static void
+test_initial_flags(void **state)
+{
+	struct ctx *c = *state;
+	run(c, "keep;");
+	struct sift_sieve_program *prog;
+	struct sift_sieve_result *res = run_next(
+	    c, &prog,
+	    "require [\"imap4flags\", \"fileinto\"];\n"
+	    "if hasflag \"$old\" { addflag \"\\\\Flagged\"; }\n"
+	    "removeflag \"\\\\Seen\";",
+	    NULL, "\\Seen $Old");
+	assert_false(res->failed);
+	assert_true(res->implicit_keep);
+	assert_true(res->implicit_keep_has_flags);
+	assert_string_equal(res->implicit_keep_flags[0], "$Old");
+	assert_string_equal(res->implicit_keep_flags[1], "\\Flagged");
+	assert_null(res->implicit_keep_flags[2]);
+	sift_sieve_result_free(&res);
+	sift_sieve_program_unref(&prog);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int
@@ -555,6 +664,9 @@ main(void)
 	    T(test_variable_blowup),
 	    T(test_cpu_limit),
 	    T(test_huge_string_and_flood),
+	    T(test_stopped),
+	    T(test_headers_from_earlier_script),
+	    T(test_initial_flags),
 	    cmocka_unit_test(test_threads_share_program),
 	};
 	return cmocka_run_group_tests_name("sieve-interp", tests, NULL, NULL);
