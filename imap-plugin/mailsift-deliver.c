@@ -11,8 +11,8 @@
 
    Never lose mail:
    - a script that does not compile, a runtime error, or settings that do
-     not parse: the actions of the scripts that finished before it are
-     carried out and the message is kept as well;
+     not parse: nothing any script decided is carried out and the message
+     is kept in the default mailbox;
    - a store that fails (no such mailbox without :create, a name that is
      not a mailbox of this user, a storage error), a redirect or a
      rejection that cannot be sent: the message is kept;
