@@ -160,70 +160,29 @@ host_environment(void *context, const char *name, size_t *len_r)
 /* ---- the hint ---- */
 
 struct hint_filter {
-	const struct sift_header *keep; /* the applied hint field, or NULL */
+	/* The applied hint fields, kept in the stored copy. */
+	ARRAY(const struct sift_header *) keep;
 };
 
 static bool
 drop_hints(void *context, const struct sift_header *hdr)
 {
 	struct hint_filter *f = context;
-	return hdr != f->keep &&
-	       sift_mem_eq_ci_len(hdr->name, hdr->name_len, SIFT_HINT_FIELD, strlen(SIFT_HINT_FIELD));
+	if (!sift_mem_eq_ci_len(hdr->name, hdr->name_len, SIFT_HINT_FIELD, strlen(SIFT_HINT_FIELD)))
+		return FALSE;
+	/* By content: a script's editheader works on a copy of the fields. */
+	const struct sift_header *const *k;
+	array_foreach(&f->keep, k) {
+		if (hdr->raw_len == (*k)->raw_len && memcmp(hdr->raw, (*k)->raw, hdr->raw_len) == 0)
+			return FALSE;
+	}
+	return TRUE;
 }
 
 static bool
 addr_eq(const char *a, size_t alen, const char *b)
 {
 	return b != NULL && sift_mem_eq_ci_len(a, alen, b, strlen(b));
-}
-
-/* Finds the hint for this recipient (rcpt_to, or the original recipient
-   when the MTA passed one on) among the verified ones.  Returns the field
-   or NULL; *count_r is the number of hint fields. */
-static const struct sift_header *
-find_hint(struct mailsift_verdict *v, const struct mailsift_settings *set, const char *rcpt_to,
-          const char *orig_rcpt_to, struct event *event, struct sift_hint *hint_r,
-          unsigned int *count_r)
-{
-	struct sift_part *root = sift_message_root(v->msg);
-	struct sift_arena *arena = sift_message_arena(v->msg);
-	*count_r = (unsigned int)sift_header_count(&root->headers, SIFT_HINT_FIELD);
-	if (*count_r == 0 || set->hint_key_path == NULL)
-		return NULL;
-
-	unsigned char *key;
-	size_t key_len;
-	const char *error;
-	if (sift_hint_key_load(set->hint_key_path, &key, &key_len, &error) < 0) {
-		e_error(event, "mailsift: mailsift_hint_key %s: %s (hints ignored)",
-		        set->hint_key_path, error);
-		return NULL;
-	}
-	size_t mid_len = 0;
-	const char *mid = NULL;
-	struct sift_header *mh = sift_header_find(&root->headers, "message-id", NULL);
-	if (mh != NULL)
-		mid = sift_header_unfolded(arena, mh, &mid_len);
-
-	const struct sift_header *found = NULL;
-	for (struct sift_header *h = sift_header_find(&root->headers, SIFT_HINT_FIELD, NULL);
-	     h != NULL && found == NULL; h = sift_header_find(&root->headers, SIFT_HINT_FIELD, h)) {
-		struct sift_hint hint;
-		if (sift_hint_verify(h->raw, h->raw_len, mid != NULL ? mid : "", mid_len, key,
-		                     key_len, ioloop_time, set->hint_max_age, arena, &hint,
-		                     &error) < 0) {
-			e_info(event, "mailsift: Mailsift-Hint ignored: %s", error);
-			continue;
-		}
-		if (!addr_eq(hint.rcpt, hint.rcpt_len, rcpt_to) &&
-		    !addr_eq(hint.rcpt, hint.rcpt_len, orig_rcpt_to))
-			continue;
-		*hint_r = hint;
-		found = h;
-	}
-	explicit_bzero(key, key_len);
-	sift_free(key);
-	return found;
 }
 
 /* ---- running the scripts ---- */
@@ -274,6 +233,71 @@ add_store(struct mailsift_verdict *v, const char *vname, const char *const *flag
 	s->flags = flags;
 	s->create = create;
 	s->line = line;
+}
+
+/* Applies each hint for this recipient (rcpt_to, or the original
+   recipient when the MTA passed one on) whose MAC and age verify, like a
+   first script: the milter writes one per fileinto, and two for one
+   folder are one store.  The applied fields go into f->keep; returns the
+   number of hint fields in the message. */
+static unsigned int
+apply_hints(struct mailsift_verdict *v, const struct mailsift_settings *set, const char *rcpt_to,
+            const char *orig_rcpt_to, struct event *event, struct hint_filter *f)
+{
+	struct sift_part *root = sift_message_root(v->msg);
+	struct sift_arena *arena = sift_message_arena(v->msg);
+	unsigned int count = (unsigned int)sift_header_count(&root->headers, SIFT_HINT_FIELD);
+	if (count == 0 || set->hint_key_path == NULL)
+		return count;
+
+	unsigned char *key;
+	size_t key_len;
+	const char *error;
+	if (sift_hint_key_load(set->hint_key_path, &key, &key_len, &error) < 0) {
+		e_error(event, "mailsift: mailsift_hint_key %s: %s (hints ignored)",
+		        set->hint_key_path, error);
+		return count;
+	}
+	size_t mid_len = 0;
+	const char *mid = NULL;
+	struct sift_header *mh = sift_header_find(&root->headers, "message-id", NULL);
+	if (mh != NULL)
+		mid = sift_header_unfolded(arena, mh, &mid_len);
+
+	for (struct sift_header *h = sift_header_find(&root->headers, SIFT_HINT_FIELD, NULL);
+	     h != NULL; h = sift_header_find(&root->headers, SIFT_HINT_FIELD, h)) {
+		struct sift_hint hint;
+		if (sift_hint_verify(h->raw, h->raw_len, mid != NULL ? mid : "", mid_len, key,
+		                     key_len, ioloop_time, set->hint_max_age, arena, &hint,
+		                     &error) < 0) {
+			e_info(event, "mailsift: Mailsift-Hint ignored: %s", error);
+			continue;
+		}
+		if (!addr_eq(hint.rcpt, hint.rcpt_len, rcpt_to) &&
+		    !addr_eq(hint.rcpt, hint.rcpt_len, orig_rcpt_to))
+			continue;
+		const struct sift_header *applied = h;
+		array_push_back(&f->keep, &applied);
+		const char *const *flags =
+		    hint.flags != NULL ? flags_split(v->pool, hint.flags, hint.flags_len) : NULL;
+		v->hint_rcpt = p_strndup(v->pool, hint.rcpt, hint.rcpt_len);
+		if (hint.folder != NULL) {
+			add_store(v, t_strndup(hint.folder, hint.folder_len), flags, FALSE, 0);
+			v->keep = FALSE;
+		} else {
+			v->keep_flags = flags;
+		}
+		e_info(event, "mailsift: Mailsift-Hint for <%s> applied%s%s%s%s", v->hint_rcpt,
+		       hint.folder != NULL ? ": fileinto " : "",
+		       hint.folder != NULL ? str_sanitize(t_strndup(hint.folder, hint.folder_len), 80)
+		                           : "",
+		       hint.flags != NULL ? " flags " : "",
+		       hint.flags != NULL ? str_sanitize(t_strndup(hint.flags, hint.flags_len), 80)
+		                          : "");
+	}
+	explicit_bzero(key, key_len);
+	sift_free(key);
+	return count;
 }
 
 /* Takes the actions of one script's result into the verdict. */
@@ -406,28 +430,9 @@ mailsift_deliver_evaluate(struct mail_user *user, struct mail *src_mail, const c
 		goto out;
 	}
 
-	struct hint_filter filter = {NULL};
-	unsigned int nhints;
-	struct sift_hint hint;
-	filter.keep = find_hint(v, &set, rcpt_to, orig_rcpt_to, event, &hint, &nhints);
-	if (filter.keep != NULL) {
-		const char *const *flags =
-		    hint.flags != NULL ? flags_split(pool, hint.flags, hint.flags_len) : NULL;
-		v->hint_rcpt = p_strndup(pool, hint.rcpt, hint.rcpt_len);
-		if (hint.folder != NULL) {
-			add_store(v, t_strndup(hint.folder, hint.folder_len), flags, FALSE, 0);
-			v->keep = FALSE;
-		} else {
-			v->keep_flags = flags;
-		}
-		e_info(event, "mailsift: Mailsift-Hint for <%s> applied%s%s%s%s", v->hint_rcpt,
-		       hint.folder != NULL ? ": fileinto " : "",
-		       hint.folder != NULL ? str_sanitize(t_strndup(hint.folder, hint.folder_len), 80)
-		                           : "",
-		       hint.flags != NULL ? " flags " : "",
-		       hint.flags != NULL ? str_sanitize(t_strndup(hint.flags, hint.flags_len), 80)
-		                          : "");
-	}
+	struct hint_filter filter;
+	t_array_init(&filter.keep, 2);
+	unsigned int nhints = apply_hints(v, &set, rcpt_to, orig_rcpt_to, event, &filter);
 
 	struct host_context hc = {user};
 	struct sift_sieve_host host = {
@@ -475,10 +480,14 @@ mailsift_deliver_evaluate(struct mail_user *user, struct mail *src_mail, const c
 	/* The hint's fileinto cancelled the implicit keep already. */
 	if (!script_keep)
 		v->keep = FALSE;
-	if (v->failed)
+	if (v->failed) {
+		/* Nothing the scripts decided is carried out, their header
+		   edits included. */
 		v->keep_flags = NULL;
+		headers = NULL;
+	}
 
-	if (headers != NULL || (nhints > 0 && (nhints > 1 || filter.keep == NULL))) {
+	if (headers != NULL || nhints > array_count(&filter.keep)) {
 		v->header = str_new(pool, 1024);
 		mailsift_header_serialize(headers != NULL ? headers
 		                                          : &sift_message_root(v->msg)->headers,

@@ -63,6 +63,8 @@ struct imap_rule {
 	struct imap_match_glob *glob;
 	unsigned int causes;
 	const char *path;
+	/* The script was missing at the last event (warned once). */
+	bool missing;
 };
 
 struct mailsift_user {
@@ -289,6 +291,13 @@ copy_into(struct mail_user *user, struct mail *mail, const struct sift_sieve_act
 		    existence == MAILBOX_EXISTENCE_NONE)
 			(void)mailbox_create(box, NULL, FALSE);
 	}
+	/* mailbox_create() leaves a new mailbox open; an existing one is not. */
+	if (!box->opened && mailbox_open(box) < 0) {
+		e_error(user->event, "mailsift: fileinto %s: %s", str_sanitize(vname, 80),
+		        mailbox_get_last_internal_error(box, NULL));
+		mailbox_free(&box);
+		return -1;
+	}
 	const char *const *flags = a->has_flags ? a->flags : NULL;
 	struct mailbox_transaction_context *t =
 	    mailbox_transaction_begin(box, MAILBOX_TRANSACTION_FLAG_EXTERNAL, "mailsift fileinto");
@@ -348,7 +357,7 @@ static const char *const action_names[] = {
 /* Runs one rule's script on mail and acts on the result in trans (the
    flag changes and expunge; copies commit on their own). */
 static void
-run_rule(struct mailsift_user *muser, struct mail_user *user, const struct imap_rule *rule,
+run_rule(struct mailsift_user *muser, struct mail_user *user, struct imap_rule *rule,
          struct mail *mail, const struct event_rec *ev)
 {
 	struct sift_sieve_program *prog;
@@ -356,9 +365,13 @@ run_rule(struct mailsift_user *muser, struct mail_user *user, const struct imap_
 	enum mailsift_script_status st =
 	    mailsift_script_get(rule->path, &muser->limits, user->event, &prog, &error);
 	if (st == MAILSIFT_SCRIPT_MISSING) {
-		e_warning(user->event, "mailsift: imap rule %s: no such script", rule->path);
+		/* Once per session, not once per message. */
+		if (!rule->missing)
+			e_warning(user->event, "mailsift: imap rule %s: no such script", rule->path);
+		rule->missing = TRUE;
 		return;
 	}
+	rule->missing = FALSE;
 	if (st != MAILSIFT_SCRIPT_OK)
 		return;
 	if (sift_sieve_program_has(prog, "envelope")) {
@@ -523,6 +536,22 @@ record(struct mailbox_transaction_context *t, enum cause cause, uint32_t uid, co
 	struct mailsift_transaction *mt = trans_ctx(t);
 	if (mt == NULL)
 		return;
+	if (cause == CAUSE_FLAG) {
+		/* One STORE changes flags and keywords in two calls: one event
+		   per message, with every flag that changed. */
+		struct event_rec *e;
+		array_foreach_modifiable(&mt->flags, e) {
+			if (e->uid != uid)
+				continue;
+			const char *const *had = t_strsplit_spaces(e->changed, " ");
+			const char *const *now = t_strsplit_spaces(changed, " ");
+			for (; *now != NULL; now++) {
+				if (!str_array_icase_find(had, *now))
+					e->changed = p_strconcat(mt->pool, e->changed, " ", *now, NULL);
+			}
+			return;
+		}
+	}
 	struct event_rec *e = cause == CAUSE_FLAG ? array_append_space(&mt->flags)
 	                                          : array_append_space(&mt->saves);
 	e->cause = cause;
