@@ -195,6 +195,26 @@ int sift_sieve_run(const struct sift_sieve_program *program,
                    const char **error_r);
 void sift_sieve_result_free(struct sift_sieve_result **result);
 
+/* ---- one test on its own (a search key) ---- */
+
+/* Compiles text as one Sieve test (what may follow "if"), with every
+   extension that defines a test, match type, comparator or address part
+   required: `header :regex "subject" "^\\[t-[0-9]+\\]"`, `anyof (...)`.
+   Diagnostics carry positions in text.  A text that is not exactly one
+   test (it closes the condition and adds commands) is an error.  NULL on
+   errors.  A host that searches stored mail refuses the tests that depend
+   on more than the message (sift_sieve_program_has: envelope,
+   environment, hasflag, mailboxexists, currentdate). */
+struct sift_sieve_program *sift_sieve_compile_test(const char *text, size_t len,
+                                                   const struct sift_limits *limits,
+                                                   struct sift_diags *diags);
+/* Runs a program from sift_sieve_compile_test: 1 true, 0 false, -1 with
+   *error_r (a runtime error or limit, or the body store could not be
+   read).  *result_r, when set, holds *error_r and is freed with
+   sift_sieve_result_free. */
+int sift_sieve_test(const struct sift_sieve_program *program, const struct sift_sieve_run_params *params,
+                    struct sift_sieve_result **result_r, const char **error_r);
+
 /* ---- before the message: three-valued runs ---- */
 
 /* An MTA knows the envelope before the message.  A program run with

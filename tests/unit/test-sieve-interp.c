@@ -579,6 +579,84 @@ test_stopped(void **state)
 	sift_sieve_program_unref(&prog);
 }
 
+/* Compiles text with sift_sieve_compile_test: the program, or NULL with
+   the first diagnostic as "line:column: text" in first_r. */
+static struct sift_sieve_program *
+compile_test(struct ctx *c, const char *text, char *first, size_t first_size)
+{
+	struct sift_diags diags;
+	sift_diags_init(&diags);
+	struct sift_sieve_program *prog =
+	    sift_sieve_compile_test(text, strlen(text), &c->limits, &diags);
+	first[0] = '\0';
+	if (diags.count > 0)
+		snprintf(first, first_size, "%u:%u: %s", diags.items[0].line, diags.items[0].column,
+		         diags.items[0].text);
+	sift_diags_free(&diags);
+	return prog;
+}
+
+/* 1, 0 or -1 for one test on the default message. */
+static int
+eval_test(struct ctx *c, const char *text)
+{
+	char first[256];
+	struct sift_sieve_program *prog = compile_test(c, text, first, sizeof(first));
+	if (prog == NULL)
+		fprintf(stderr, "%s: %s\n", text, first);
+	assert_non_null(prog);
+	if (c->msg == NULL) {
+		const char *error;
+		c->msg = sift_message_create(&c->limits, NULL);
+		assert_int_equal(sift_message_feed(c->msg, default_msg, strlen(default_msg), &error), 0);
+		assert_int_equal(sift_message_finish(c->msg, &error), 0);
+	}
+	struct sift_sieve_run_params params = {.msg = c->msg, .now = 1700000000};
+	struct sift_sieve_result *res;
+	const char *error;
+	int ret = sift_sieve_test(prog, &params, &res, &error);
+	if (ret < 0)
+		assert_non_null(error);
+	sift_sieve_result_free(&res);
+	sift_sieve_program_unref(&prog);
+	return ret;
+}
+
+/* One test on its own: true and false, every test extension without a
+   require, positions in the caller's text, commands refused. */
+static void
+test_single_test(void **state)
+{
+	struct ctx *c = *state;
+	assert_int_equal(eval_test(c, "header :contains \"subject\" \"world\""), 1);
+	assert_int_equal(eval_test(c, "header :contains \"subject\" \"moon\""), 0);
+	assert_int_equal(eval_test(c, "header :regex \"subject\" \"^hel+o\""), 1);
+	assert_int_equal(eval_test(c, "address :domain :is \"from\" \"example.com\""), 1);
+	assert_int_equal(eval_test(c, "address :detail \"to\" \"lists\""), 1);
+	assert_int_equal(eval_test(c, "body :text :contains \"text here\""), 1);
+	assert_int_equal(eval_test(c, "header :value \"ge\" :comparator \"i;ascii-numeric\" "
+	                              "\"x-spam-score\" \"5\""),
+	                 1);
+	assert_int_equal(eval_test(c, "date :is \"date\" \"year\" \"2003\""), 1);
+	assert_int_equal(eval_test(c, "not anyof (size :over 10K, exists \"x-nope\")"), 1);
+	assert_int_equal(eval_test(c, "header :index 1 :is \"subject\" \"Hello World\""), 1);
+
+	char first[256];
+	assert_null(compile_test(c, "header :contains \"subject\"", first, sizeof(first)));
+	assert_string_equal(first, "1:1: 'header' expects 2 positional arguments, got 1");
+	assert_null(compile_test(c, "true { discard; } if true", first, sizeof(first)));
+	assert_null(compile_test(c, "true { stop; } if true", first, sizeof(first)));
+	assert_string_equal(first, "1:1: a single test is expected, not commands");
+	assert_null(compile_test(c, "true { stop; } else", first, sizeof(first)));
+	assert_null(compile_test(c, "", first, sizeof(first)));
+	assert_null(compile_test(c, "allof (true,\n  frob)", first, sizeof(first)));
+	assert_string_equal(first, "2:3: unknown test 'frob'");
+
+	/* A runtime error is -1, not false. */
+	c->limits.value[SIFT_LIMIT_REGEX_MATCH] = 1000;
+	assert_int_equal(eval_test(c, "header :regex \"subject\" \"^(.*)*(.*)*[0-9]$\""), -1);
+}
+
 /* The second script of a sequence sees the first one's edits, edits a
    copy of them, and leaves the first result's list as it was. */
 static void
@@ -667,6 +745,7 @@ main(void)
 	    T(test_stopped),
 	    T(test_headers_from_earlier_script),
 	    T(test_initial_flags),
+	    T(test_single_test),
 	    cmocka_unit_test(test_threads_share_program),
 	};
 	return cmocka_run_group_tests_name("sieve-interp", tests, NULL, NULL);
