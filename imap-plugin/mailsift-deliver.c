@@ -63,7 +63,6 @@
 #pragma weak mail_deliver_get_return_address
 #pragma weak mail_send_rejection
 
-#define REDIRECTED_FIELD "Mailsift-Redirected"
 
 struct store {
 	const char *vname; /* UTF-8; NULL: the default mailbox (keep) */
@@ -124,23 +123,7 @@ static int
 host_mailbox_exists(void *context, const char *name, size_t len)
 {
 	struct host_context *hc = context;
-	int ret;
-	T_BEGIN {
-		const char *error;
-		struct mailbox *box = mailsift_user_mailbox_alloc(hc->user, t_strndup(name, len), &error);
-		if (box == NULL) {
-			ret = 0;
-		} else {
-			enum mailbox_existence existence;
-			if (mailbox_exists(box, TRUE, &existence) < 0)
-				ret = -1;
-			else
-				ret = existence == MAILBOX_EXISTENCE_SELECT ? 1 : 0;
-			mailbox_free(&box);
-		}
-	}
-	T_END;
-	return ret;
+	return mailsift_mailbox_exists(hc->user, name, len);
 }
 
 static const char *
@@ -503,28 +486,6 @@ out:
 
 /* ---- carrying it out ---- */
 
-/* The stored copy as a stream: the new header block, then the body. */
-static struct istream *
-edited_stream(struct mailsift_verdict *v, const char **error_r)
-{
-	struct message_size hdr_size;
-	struct istream *input;
-	if (mail_get_stream(v->src_mail, &hdr_size, NULL, &input) < 0) {
-		*error_r = mailbox_get_last_internal_error(v->src_mail->box, NULL);
-		return NULL;
-	}
-	struct istream *parts[3];
-	parts[0] = i_stream_create_from_data(str_data(v->header), str_len(v->header));
-	parts[1] = i_stream_create_range(input, hdr_size.physical_size, (uoff_t)-1);
-	parts[2] = NULL;
-	struct istream *cat = i_stream_create_concat(parts);
-	/* A raw mailbox is named after its stream. */
-	i_stream_set_name(cat, "mailsift-edited");
-	i_stream_unref(&parts[0]);
-	i_stream_unref(&parts[1]);
-	return cat;
-}
-
 /* The copy a store saves: the source mail, or a raw mail of the edited
    stream. */
 struct save_source {
@@ -543,7 +504,7 @@ save_source_open(struct mailsift_verdict *v, struct mail_deliver_context *ctx,
 		src->mail = ctx->src_mail;
 		return 0;
 	}
-	struct istream *input = edited_stream(v, error_r);
+	struct istream *input = mailsift_edited_stream(v->src_mail, v->header, error_r);
 	if (input == NULL)
 		return -1;
 	src->raw_user = raw_storage_create_from_set(v->user->set_info, v->user->unexpanded_set);
@@ -622,96 +583,6 @@ do_store(struct mailsift_verdict *v, struct mail_deliver_context *ctx, struct sa
 	return ret;
 }
 
-static bool
-redirect_loops(struct mailsift_verdict *v, const char *addr)
-{
-	const struct sift_header_list *hl = &sift_message_root(v->msg)->headers;
-	for (struct sift_header *h = sift_header_find(hl, REDIRECTED_FIELD, NULL); h != NULL;
-	     h = sift_header_find(hl, REDIRECTED_FIELD, h)) {
-		size_t len;
-		const char *s = sift_header_unfolded(sift_message_arena(v->msg), h, &len);
-		if (len >= 2 && s[0] == '<' && s[len - 1] == '>') {
-			s++;
-			len -= 2;
-		}
-		if (sift_mem_eq_ci_len(s, len, addr, strlen(addr)))
-			return TRUE;
-	}
-	return FALSE;
-}
-
-static const char *const redirect_drop_fields[] = {"Return-Path"};
-
-/* Sends the message on to addr through Dovecot's submission settings
-   (submission_host or sendmail_path), with the original envelope sender
-   and a Mailsift-Redirected field naming addr.  Returns 0, or -1
-   (logged). */
-static int
-do_redirect(struct mailsift_verdict *v, struct mail_deliver_context *ctx, const char *addr)
-{
-	struct smtp_address *rcpt;
-	const char *error;
-	if (smtp_address_parse_path(pool_datastack_create(), t_strconcat("<", addr, ">", NULL),
-	                            SMTP_ADDRESS_PARSE_FLAG_ALLOW_LOCALPART, &rcpt, &error) < 0 ||
-	    rcpt == NULL || rcpt->localpart == NULL) {
-		e_error(ctx->event, "mailsift: redirect to %s: bad address: %s",
-		        str_sanitize(addr, 80), error != NULL ? error : "empty");
-		return -1;
-	}
-	struct istream *input;
-	if (v->header != NULL) {
-		input = edited_stream(v, &error);
-		if (input == NULL) {
-			e_error(ctx->event, "mailsift: redirect: %s", error);
-			return -1;
-		}
-	} else {
-		struct istream *mail_input;
-		if (mail_get_stream(ctx->src_mail, NULL, NULL, &mail_input) < 0) {
-			e_error(ctx->event, "mailsift: redirect: %s",
-			        mailbox_get_last_internal_error(ctx->src_mail->box, NULL));
-			return -1;
-		}
-		input = i_stream_create_limit(mail_input, (uoff_t)-1);
-	}
-	struct istream *filtered = i_stream_create_header_filter(
-	    input, HEADER_FILTER_EXCLUDE, redirect_drop_fields, N_ELEMENTS(redirect_drop_fields),
-	    *null_header_filter_callback, (void *)NULL);
-	i_stream_unref(&input);
-
-	struct smtp_submit_input sinput;
-	i_zero(&sinput);
-	sinput.event_parent = ctx->event;
-	struct smtp_submit *subm = smtp_submit_init_simple(&sinput, ctx->smtp_set, ctx->mail_from);
-	smtp_submit_add_rcpt(subm, rcpt);
-	struct ostream *out = smtp_submit_send(subm);
-	o_stream_nsend_str(out, t_strdup_printf(REDIRECTED_FIELD ": <%s>\r\n",
-	                                        smtp_address_encode(rcpt)));
-	enum ostream_send_istream_result sres = o_stream_send_istream(out, filtered);
-	int ret = 0;
-	if (sres != OSTREAM_SEND_ISTREAM_RESULT_FINISHED) {
-		error = filtered->stream_errno != 0 ? i_stream_get_error(filtered)
-		                                    : o_stream_get_error(out);
-		e_error(ctx->event, "mailsift: redirect to %s: %s", smtp_address_encode(rcpt),
-		        error);
-		ret = -1;
-	}
-	i_stream_unref(&filtered);
-	if (ret == 0) {
-		int r = smtp_submit_run(subm, &error);
-		if (r <= 0) {
-			e_error(ctx->event, "mailsift: redirect to %s failed: %s",
-			        smtp_address_encode(rcpt), error);
-			ret = -1;
-		} else {
-			e_info(ctx->event, "mailsift: redirected to <%s>",
-			       smtp_address_encode(rcpt));
-		}
-	}
-	smtp_submit_deinit(&subm);
-	return ret;
-}
-
 /* Carries out a verdict.  Returns 1 when the message was dealt with, -1
    when Dovecot must fail the delivery (tempfail_error set, or its
    storage error in *storage_r). */
@@ -755,14 +626,20 @@ execute(struct mailsift_verdict *v, struct mail_deliver_context *ctx,
 		const char *const *addr;
 		array_foreach(&v->redirects, addr) {
 			T_BEGIN {
-				if (redirect_loops(v, *addr)) {
+				if (mailsift_redirect_loops(v->msg, *addr)) {
 					e_info(ctx->event,
 					       "mailsift: not redirected to <%s>: it came through "
 					       "a redirect to that address (kept)",
 					       str_sanitize(*addr, 80));
 					must_keep = TRUE;
-				} else if (do_redirect(v, ctx, *addr) < 0) {
+				} else if (mailsift_redirect(ctx->event, ctx->smtp_set, ctx->mail_from,
+				                             ctx->src_mail, v->header, *addr,
+				                             &error) < 0) {
+					e_error(ctx->event, "mailsift: %s", error);
 					must_keep = TRUE;
+				} else {
+					e_info(ctx->event, "mailsift: redirected to <%s>",
+					       str_sanitize(*addr, 80));
 				}
 			}
 			T_END;

@@ -215,118 +215,7 @@ static int
 event_mailbox_exists(void *context, const char *name, size_t len)
 {
 	struct event_host *eh = context;
-	const char *error;
-	struct mailbox *box = mailsift_user_mailbox_alloc(eh->user, t_strndup(name, len), &error);
-	if (box == NULL)
-		return 0;
-	enum mailbox_existence existence;
-	int ret = mailbox_exists(box, TRUE, &existence) < 0 ? -1
-	                                                     : existence == MAILBOX_EXISTENCE_SELECT;
-	mailbox_free(&box);
-	return ret;
-}
-
-static const struct {
-	enum mail_flags flag;
-	const char *name;
-} system_flag_names[] = {
-    {MAIL_ANSWERED, "\\Answered"}, {MAIL_FLAGGED, "\\Flagged"}, {MAIL_DELETED, "\\Deleted"},
-    {MAIL_SEEN, "\\Seen"},         {MAIL_DRAFT, "\\Draft"},
-};
-
-/* Appends the names of the system flags in flags, space-separated. */
-static void
-append_system_flags(string_t *str, enum mail_flags flags)
-{
-	for (unsigned int i = 0; i < N_ELEMENTS(system_flag_names); i++) {
-		if ((flags & system_flag_names[i].flag) != 0) {
-			if (str_len(str) > 0)
-				str_append_c(str, ' ');
-			str_append(str, system_flag_names[i].name);
-		}
-	}
-}
-
-/* The message's flags as the imap4flags variable holds them. */
-static const char *
-mail_flags_text(struct mail *mail)
-{
-	string_t *str = t_str_new(64);
-	append_system_flags(str, mail_get_flags(mail));
-	const char *const *kw = mail_get_keywords(mail);
-	for (; kw != NULL && *kw != NULL; kw++) {
-		if (str_len(str) > 0)
-			str_append_c(str, ' ');
-		str_append(str, *kw);
-	}
-	return str_c(str);
-}
-
-static void
-set_mail_flags(struct mail *mail, const char *const *flags)
-{
-	enum mail_flags mflags;
-	ARRAY_TYPE(const_string) keywords;
-	t_array_init(&keywords, 4);
-	mailsift_flags_to_dovecot(flags, &mflags, &keywords);
-	struct mail_keywords *kw = mailbox_keywords_create_valid(mail->box, array_front(&keywords));
-	mail_update_flags(mail, MODIFY_REPLACE, mflags);
-	mail_update_keywords(mail, MODIFY_REPLACE, kw);
-	mailbox_keywords_unref(&kw);
-}
-
-static int
-copy_into(struct mail_user *user, struct mail *mail, const struct sift_sieve_action *a,
-          const char *vname)
-{
-	const char *error;
-	struct mailbox *box = mailsift_user_mailbox_alloc(user, vname, &error);
-	if (box == NULL) {
-		e_error(user->event, "mailsift: fileinto %s: %s", str_sanitize(vname, 80), error);
-		return -1;
-	}
-	if (a->create) {
-		enum mailbox_existence existence;
-		if (mailbox_exists(box, TRUE, &existence) == 0 &&
-		    existence == MAILBOX_EXISTENCE_NONE)
-			(void)mailbox_create(box, NULL, FALSE);
-	}
-	/* mailbox_create() leaves a new mailbox open; an existing one is not. */
-	if (!box->opened && mailbox_open(box) < 0) {
-		e_error(user->event, "mailsift: fileinto %s: %s", str_sanitize(vname, 80),
-		        mailbox_get_last_internal_error(box, NULL));
-		mailbox_free(&box);
-		return -1;
-	}
-	const char *const *flags = a->has_flags ? a->flags : NULL;
-	struct mailbox_transaction_context *t =
-	    mailbox_transaction_begin(box, MAILBOX_TRANSACTION_FLAG_EXTERNAL, "mailsift fileinto");
-	struct mail_save_context *save = mailbox_save_alloc(t);
-	struct mail_keywords *kw = NULL;
-	if (flags != NULL) {
-		enum mail_flags mflags;
-		ARRAY_TYPE(const_string) keywords;
-		t_array_init(&keywords, 4);
-		mailsift_flags_to_dovecot(flags, &mflags, &keywords);
-		kw = mailbox_keywords_create_valid(box, array_front(&keywords));
-		mailbox_save_set_flags(save, mflags, kw);
-	} else {
-		mailbox_save_copy_flags(save, mail);
-	}
-	int ret = mailbox_copy(&save, mail);
-	if (ret < 0)
-		mailbox_transaction_rollback(&t);
-	else
-		ret = mailbox_transaction_commit(&t);
-	if (kw != NULL)
-		mailbox_keywords_unref(&kw);
-	if (ret < 0)
-		e_error(user->event, "mailsift: fileinto %s: %s", str_sanitize(vname, 80),
-		        mailbox_get_last_internal_error(box, NULL));
-	else
-		e_info(user->event, "mailsift: copied to %s", str_sanitize(vname, 80));
-	mailbox_free(&box);
-	return ret;
+	return mailsift_mailbox_exists(eh->user, name, len);
 }
 
 /* The actions RFC 6785 leaves out; the first one found, or NULL. */
@@ -412,7 +301,7 @@ run_rule(struct mailsift_user *muser, struct mail_user *user, struct imap_rule *
 	    .now = ioloop_time,
 	    .now_zone = tm != NULL ? utc_offset(tm, ioloop_time) : 0,
 	    .limits = &muser->limits,
-	    .flags = mail_flags_text(mail),
+	    .flags = mailsift_mail_flags_text(mail),
 	};
 	struct sift_sieve_result *res = NULL;
 	const struct sift_sieve_action *bad;
@@ -433,7 +322,16 @@ run_rule(struct mailsift_user *muser, struct mail_user *user, struct imap_rule *
 			const struct sift_sieve_action *a = &res->actions[i];
 			if (a->type == SIFT_SIEVE_ACT_FILEINTO) {
 				T_BEGIN {
-					(void)copy_into(user, mail, a, t_strndup(a->arg, a->arg_len));
+					const char *vname = t_strndup(a->arg, a->arg_len);
+					const char *const *flags = a->has_flags ? a->flags : NULL;
+					const char *cerror;
+					if (mailsift_mail_copy_into(user, mail, vname, a->create, flags,
+					                            NULL, &cerror) < 0)
+						e_error(user->event, "mailsift: fileinto %s: %s",
+						        str_sanitize(vname, 80), cerror);
+					else
+						e_info(user->event, "mailsift: copied to %s",
+						       str_sanitize(vname, 80));
 				}
 				T_END;
 			} else if (a->type == SIFT_SIEVE_ACT_KEEP && a->has_flags) {
@@ -451,7 +349,7 @@ run_rule(struct mailsift_user *muser, struct mail_user *user, struct imap_rule *
 			       mail->uid);
 		} else if (keep_flags != NULL &&
 		           strcmp(params.flags, t_strarray_join(keep_flags, " ")) != 0) {
-			set_mail_flags(mail, keep_flags);
+			mailsift_mail_set_flags(mail, keep_flags);
 		}
 	}
 	sift_sieve_result_free(&res);
@@ -653,7 +551,7 @@ changed_flags(struct mail *mail, enum modify_type type, enum mail_flags flags,
 		enum mail_flags now = type == MODIFY_ADD      ? old | flags
 		                      : type == MODIFY_REMOVE ? old & ~flags
 		                                              : flags;
-		append_system_flags(str, (old ^ now) & MAIL_FLAGS_NONRECENT);
+		mailsift_append_system_flags(str, (old ^ now) & MAIL_FLAGS_NONRECENT);
 		return str_c(str);
 	}
 	const char *const *old = mail_get_keywords(mail);

@@ -11,6 +11,8 @@
      mailsift-script.c    the per-process cache of compiled scripts
      mailsift-mail.c      a Dovecot mail as a parsed sift_message, the
                           stored copy with edited headers
+     mailsift-store.c     acting on a stored message: flags, copies,
+                          mailboxexists, redirect
      mailsift-deliver.c   running the delivery scripts and acting on the
                           result (LDA and LMTP)
      mailsift-imap-events.c  rules on IMAP events (RFC 6785): APPEND,
@@ -34,6 +36,10 @@ struct mail_deliver_context;
 struct mailbox;
 struct module;
 struct event;
+struct istream;
+struct smtp_address;
+struct smtp_submit_settings;
+struct sift_message;
 
 #define MAILSIFT_SETTING_PREFIX "mailsift_"
 /* Most before/after scripts and IMAP rules read from the settings. */
@@ -102,6 +108,39 @@ struct mailbox *mailsift_user_mailbox_alloc(struct mail_user *user, const char *
    system flags are dropped. */
 void mailsift_flags_to_dovecot(const char *const *flags, enum mail_flags *flags_r,
                                ARRAY_TYPE(const_string) *keywords);
+
+/* ---- stored messages (mailsift-store.c) ---- */
+
+/* The field a redirected copy carries, naming the address it went to;
+   the milter adds the same one. */
+#define MAILSIFT_REDIRECTED_FIELD "Mailsift-Redirected"
+
+/* Appends the names of the system flags in flags, space-separated. */
+void mailsift_append_system_flags(string_t *str, enum mail_flags flags);
+/* The mail's flags and keywords as the imap4flags variable holds them. */
+const char *mailsift_mail_flags_text(struct mail *mail);
+/* Replaces the mail's flags and keywords with Sieve flags. */
+void mailsift_mail_set_flags(struct mail *mail, const char *const *flags);
+/* The mailboxexists test: 1 the user can select it, 0 not, -1 error. */
+int mailsift_mailbox_exists(struct mail_user *user, const char *name, size_t len);
+/* The mail with its header block replaced by header (serialized with
+   mailsift_header_serialize). */
+struct istream *mailsift_edited_stream(struct mail *mail, const string_t *header,
+                                       const char **error_r);
+/* Copies mail into the user's mailbox vname (created first when create
+   and missing), with flags (NULL: the mail's own) and its header block
+   replaced by header when not NULL.  0, or -1 with *error_r. */
+int mailsift_mail_copy_into(struct mail_user *user, struct mail *mail, const char *vname,
+                            bool create, const char *const *flags, const string_t *header,
+                            const char **error_r);
+/* Whether the message came through a redirect to addr already. */
+bool mailsift_redirect_loops(struct sift_message *msg, const char *addr);
+/* Sends mail (header replaced when not NULL) on to addr through Dovecot's
+   submission settings, envelope sender mail_from, with a
+   Mailsift-Redirected field naming addr.  0, or -1 with *error_r. */
+int mailsift_redirect(struct event *event, const struct smtp_submit_settings *smtp_set,
+                      const struct smtp_address *mail_from, struct mail *mail,
+                      const string_t *header, const char *addr, const char **error_r);
 
 /* ---- IMAP events (mailsift-imap-events.c) ---- */
 
