@@ -17,6 +17,11 @@
                           result (LDA and LMTP)
      mailsift-imap-events.c  rules on IMAP events (RFC 6785): APPEND,
                           COPY/MOVE and flag changes in the imap process
+   lib95_imap_mailsift_plugin.so (imap only, plugin name "imap_mailsift")
+   stands alone with its own copy of the settings, script and store code:
+     imap-mailsift-plugin.c  init/deinit, capabilities
+     imap-mailsift-filter.c  the FILTER and UID FILTER commands
+     mailsift-xsieve.c    the X-SIEVE search key
    lib96_lmtp_mailsift_plugin.so (LMTP only; 96 so that it loads after "mailsift", which it needs) evaluates before the delivery
    so that `ereject` becomes a 550 reply to that recipient; it calls
    mailsift_deliver_evaluate() and the delivery hook reuses the verdict.
@@ -56,6 +61,12 @@ struct mailsift_settings {
 	int user_script;
 	const char *hint_key_path; /* NULL: hints are not honoured */
 	uint64_t hint_max_age;     /* seconds */
+	/* FILTER SIEVE PERSONAL/GLOBAL: directories of NAME.sieve files
+	   (NULL: refused). */
+	const char *user_dir;
+	const char *global_dir;
+	/* The CPU time one X-SIEVE test may take on one message (ms). */
+	uint64_t search_cpu_time;
 	struct sift_limits limits;
 };
 
@@ -146,6 +157,16 @@ int mailsift_redirect(struct event *event, const struct smtp_submit_settings *sm
 
 void mailsift_imap_events_init(struct module *module);
 void mailsift_imap_events_deinit(void);
+
+/* ---- lib95_imap_mailsift_plugin.so ---- */
+
+/* The X-SIEVE search key (mailsift-xsieve.c). */
+void mailsift_xsieve_init(struct module *module);
+void mailsift_xsieve_deinit(void);
+
+struct client_command_context;
+/* FILTER and UID FILTER (imap-mailsift-filter.c). */
+bool cmd_mailsift_filter(struct client_command_context *cmd);
 
 /* ---- delivery (mailsift-deliver.c) ---- */
 

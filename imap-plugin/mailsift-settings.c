@@ -6,11 +6,15 @@
      mailsift_after, mailsift_after2 ... mailsift_after32
      mailsift_hint_key, mailsift_hint_max_age
      mailsift_limit_<name> for every engine limit
+     mailsift_user_dir    (default ~/sieve): FILTER SIEVE PERSONAL's NAME.sieve
+     mailsift_global_dir  (unset: no FILTER SIEVE GLOBAL)
+     mailsift_search_cpu_time  (default 1000 ms): one X-SIEVE test on one message
 
    Paths are plain files; ~/ is the user's home.  Numbered settings stop
    at the first one missing, as Dovecot's own numbered settings do. */
 
 #include "lib.h"
+#include "strnum.h"
 #include "mail-user.h"
 
 #include "mailsift-plugin.h"
@@ -20,6 +24,8 @@
 
 #define DEFAULT_USER_SCRIPT "~/.dovecot.sieve"
 #define DEFAULT_HINT_MAX_AGE (7 * 24 * 3600)
+#define DEFAULT_USER_DIR "~/sieve"
+#define DEFAULT_SEARCH_CPU_TIME 1000
 
 static const char *
 expand_path(struct mail_user *user, const char *path)
@@ -123,6 +129,33 @@ mailsift_settings_read(struct mail_user *user, struct mailsift_settings *set_r,
 	value = mail_user_plugin_getenv(user, MAILSIFT_SETTING_PREFIX "hint_max_age");
 	if (value != NULL && value[0] != '\0' && parse_age(value, &set_r->hint_max_age) < 0) {
 		*error_r = t_strdup_printf(MAILSIFT_SETTING_PREFIX "hint_max_age: bad age: %s",
+		                           value);
+		return -1;
+	}
+
+	value = mail_user_plugin_getenv(user, MAILSIFT_SETTING_PREFIX "user_dir");
+	if (value == NULL)
+		value = DEFAULT_USER_DIR;
+	if (value[0] != '\0' && strcmp(value, "none") != 0)
+		set_r->user_dir = expand_path(user, value);
+	value = mail_user_plugin_getenv(user, MAILSIFT_SETTING_PREFIX "global_dir");
+	if (value != NULL && value[0] != '\0') {
+		if (value[0] != '/') {
+			*error_r = t_strdup_printf(MAILSIFT_SETTING_PREFIX
+			                           "global_dir: not an absolute path: %s",
+			                           value);
+			return -1;
+		}
+		set_r->global_dir = value;
+	}
+	set_r->search_cpu_time = DEFAULT_SEARCH_CPU_TIME;
+	value = mail_user_plugin_getenv(user, MAILSIFT_SETTING_PREFIX "search_cpu_time");
+	if (value != NULL && value[0] != '\0' &&
+	    (str_to_uint64(value, &set_r->search_cpu_time) < 0 || set_r->search_cpu_time == 0 ||
+	     set_r->search_cpu_time > 3600000)) {
+		*error_r = t_strdup_printf(MAILSIFT_SETTING_PREFIX
+		                           "search_cpu_time: not a number of milliseconds "
+		                           "from 1 to 3600000: %s",
 		                           value);
 		return -1;
 	}

@@ -1,0 +1,637 @@
+/* SPDX-License-Identifier: MIT */
+/* FILTER and UID FILTER (capability FILTER=SIEVE, the syntax of
+   draft-bosch-imap-filter-sieve-00): Sieve scripts run over the messages
+   of the selected mailbox that match search criteria.
+
+     FILTER SIEVE DELIVERY [CHARSET c] <criteria>       the user's delivery
+                                                        scripts, in order
+     FILTER SIEVE PERSONAL <name> [CHARSET c] <criteria>  mailsift_user_dir/NAME.sieve
+     FILTER SIEVE GLOBAL <name> [CHARSET c] <criteria>    mailsift_global_dir/NAME.sieve
+     FILTER SIEVE SCRIPT <string> [CHARSET c] <criteria>  the script given
+
+   A script that does not compile: one "* FILTER (TAG t) ERRORS <text>" and
+   a tagged NO; nothing is touched.  Otherwise each matching message gets
+   "* <seq> FILTERED (TAG t) UID <uid> OK", or WARNINGS <text> (an action
+   FILTER does not carry out: reject, ereject, tempfail, quarantine), or
+   ERRORS <text> (a runtime error: the message is left as it was).
+
+   What the actions do to a stored message (the draft's section 4):
+   fileinto copies it (with the script's header edits, if any); keep and
+   the implicit keep leave it where it is, with the flags the script set
+   (the imap4flags variable starts as the message's flags); redirect sends
+   a copy through Dovecot's submission settings with the user as sender;
+   a message whose keep was cancelled (fileinto, redirect, discard) is
+   marked \Deleted, not expunged.  The flag changes reach the client as
+   FETCH responses when the command syncs.
+
+   The search runs in steps, like Dovecot's SEARCH: the command yields when
+   Dovecot's search asks to, every FILTER_STEP messages, and while the
+   client's output buffer is full. */
+
+#include "imap-common.h"
+#include "array.h"
+#include "str.h"
+#include "str-sanitize.h"
+#include "ioloop.h"
+#include "hostpid.h"
+#include "ostream.h"
+#include "unichar.h"
+#include "utc-offset.h"
+#include "smtp-address.h"
+#include "mail-storage.h"
+#include "mail-search.h"
+#include "imap-arg.h"
+#include "imap-quote.h"
+#include "imap-commands.h"
+#include "imap-search-args.h"
+#include "imap-sync.h"
+
+#include "mailsift-plugin.h"
+#include "mail/message-parser.h"
+#include "util/diag.h"
+
+#include <stdarg.h>
+#include <string.h>
+#include <time.h>
+
+/* Messages filtered before the command gives the ioloop a turn. */
+#define FILTER_STEP 50
+/* Longest script name (ManageSieve allows any; ours name files). */
+#define FILTER_NAME_MAX 255
+
+struct filter_script {
+	const char *name; /* for messages: the path or "script" */
+	struct sift_sieve_program *program;
+};
+
+struct filter_context {
+	struct client_command_context *cmd;
+	struct mail_user *user;
+	struct mailbox *box;
+	struct sift_limits limits;
+	ARRAY(struct filter_script) scripts;
+	struct smtp_address *mail_from;
+
+	struct mailbox_transaction_context *t;
+	struct mail_search_args *sargs;
+	struct mail_search_context *search;
+	struct timeout *to;
+
+	unsigned int filtered, copied, deleted, redirected, errors;
+};
+
+/* ---- the reply ---- */
+
+static void
+send_filter_problem(struct client_command_context *cmd, const char *kind, const char *text)
+{
+	string_t *str = t_str_new(128);
+	str_append(str, "* FILTER (TAG ");
+	imap_append_quoted(str, cmd->tag);
+	str_printfa(str, ") %s ", kind);
+	imap_append_string(str, text);
+	client_send_line(cmd->client, str_c(str));
+}
+
+/* ---- loading the scripts ---- */
+
+/* ManageSieve (RFC 5804 1.6) script names: UTF-8, no control characters,
+   no line or paragraph separator; ours are file names as well. */
+static bool
+script_name_valid(const char *name)
+{
+	size_t len = strlen(name);
+	if (len == 0 || len > FILTER_NAME_MAX || name[0] == '.' || strchr(name, '/') != NULL ||
+	    !uni_utf8_str_is_valid(name))
+		return FALSE;
+	const char *p = name;
+	while (*p != '\0') {
+		unichar_t chr;
+		int n = uni_utf8_get_char(p, &chr);
+		if (n <= 0 || chr < 0x20 || (chr >= 0x7f && chr <= 0x9f) || chr == 0x2028 ||
+		    chr == 0x2029)
+			return FALSE;
+		p += n;
+	}
+	return TRUE;
+}
+
+/* A script file by path into ctx->scripts.  missing_ok: a missing file is
+   no script (DELIVERY).  -1 when the command has been answered. */
+static int
+add_script_file(struct filter_context *ctx, const char *path, bool missing_ok)
+{
+	struct client_command_context *cmd = ctx->cmd;
+	struct sift_sieve_program *prog;
+	const char *error;
+	switch (mailsift_script_get(path, &ctx->limits, ctx->user->event, &prog, &error)) {
+	case MAILSIFT_SCRIPT_OK:
+		break;
+	case MAILSIFT_SCRIPT_MISSING:
+		if (missing_ok)
+			return 0;
+		client_send_tagline(cmd, "NO [NONEXISTENT] Sieve script does not exist.");
+		return -1;
+	case MAILSIFT_SCRIPT_BROKEN:
+		send_filter_problem(cmd, "ERRORS", error);
+		client_send_tagline(cmd, "NO Sieve filter failed to compile.");
+		return -1;
+	}
+	struct filter_script *s = array_append_space(&ctx->scripts);
+	s->name = p_strdup(cmd->pool, path);
+	s->program = prog;
+	return 0;
+}
+
+static int
+add_script_text(struct filter_context *ctx, const char *text)
+{
+	struct client_command_context *cmd = ctx->cmd;
+	struct sift_diags diags;
+	sift_diags_init(&diags);
+	struct sift_sieve_program *prog =
+	    sift_sieve_compile("script", text, strlen(text), &ctx->limits, &diags);
+	string_t *errors = t_str_new(256), *warnings = t_str_new(256);
+	struct sift_buf line;
+	sift_buf_init(&line, 0);
+	for (size_t i = 0; i < diags.count; i++) {
+		sift_buf_reset(&line);
+		sift_diag_format(&line, "script", &diags.items[i]);
+		string_t *dest = diags.items[i].severity == SIFT_SEV_ERROR ? errors : warnings;
+		str_append(dest, line.data);
+		str_append(dest, "\r\n");
+	}
+	sift_buf_free(&line);
+	sift_diags_free(&diags);
+	if (prog == NULL) {
+		send_filter_problem(cmd, "ERRORS", str_c(errors));
+		client_send_tagline(cmd, "NO Sieve filter failed to compile.");
+		return -1;
+	}
+	if (str_len(warnings) > 0)
+		send_filter_problem(cmd, "WARNINGS", str_c(warnings));
+	struct filter_script *s = array_append_space(&ctx->scripts);
+	s->name = "script";
+	s->program = prog;
+	return 0;
+}
+
+/* The filter specification; *args_r moves past it.  -1 when the command
+   has been answered. */
+static int
+load_scripts(struct filter_context *ctx, const struct mailsift_settings *set,
+             const struct imap_arg **args_r)
+{
+	struct client_command_context *cmd = ctx->cmd;
+	const struct imap_arg *args = *args_r;
+	const char *kind, *value;
+	if (!imap_arg_atom_equals(&args[0], "SIEVE")) {
+		client_send_command_error(cmd, "Unknown filter type: only SIEVE is supported.");
+		return -1;
+	}
+	if (!imap_arg_get_atom(&args[1], &kind)) {
+		client_send_command_error(cmd, "Missing filter specification.");
+		return -1;
+	}
+	if (strcasecmp(kind, "DELIVERY") == 0) {
+		*args_r = args + 2;
+		for (unsigned int i = 0; i < set->nscripts; i++) {
+			if (add_script_file(ctx, set->scripts[i], TRUE) < 0)
+				return -1;
+		}
+		return 0;
+	}
+	bool personal = strcasecmp(kind, "PERSONAL") == 0;
+	bool global = strcasecmp(kind, "GLOBAL") == 0;
+	if (!personal && !global && strcasecmp(kind, "SCRIPT") != 0) {
+		client_send_command_error(cmd, "Unknown Sieve filter specification.");
+		return -1;
+	}
+	if (!imap_arg_get_astring(&args[2], &value)) {
+		client_send_command_error(cmd, personal || global ? "Missing script name."
+		                                                  : "Missing script.");
+		return -1;
+	}
+	*args_r = args + 3;
+	if (!personal && !global)
+		return add_script_text(ctx, value);
+	if (!script_name_valid(value)) {
+		client_send_command_error(cmd, "Invalid script name.");
+		return -1;
+	}
+	const char *dir = personal ? set->user_dir : set->global_dir;
+	if (dir == NULL) {
+		client_send_tagline(cmd, personal ? "NO [NONEXISTENT] No personal Sieve scripts here."
+		                                  : "NO [NONEXISTENT] No global Sieve scripts here.");
+		return -1;
+	}
+	return add_script_file(ctx, t_strconcat(dir, "/", value, ".sieve", NULL), FALSE);
+}
+
+/* ---- one message ---- */
+
+struct filter_host {
+	struct mail_user *user;
+};
+
+static int
+filter_mailbox_exists(void *context, const char *name, size_t len)
+{
+	struct filter_host *fh = context;
+	return mailsift_mailbox_exists(fh->user, name, len);
+}
+
+static const char *
+filter_environment(void *context, const char *name, size_t *len_r)
+{
+	const char *value = NULL;
+	if (strcmp(name, "domain") == 0)
+		value = my_hostdomain();
+	else if (strcmp(name, "host") == 0)
+		value = my_hostname;
+	if (value != NULL)
+		*len_r = strlen(value);
+	return value;
+}
+
+/* The envelope a stored message still tells: the sender from its
+   Return-Path, the recipient is this user. */
+static const char *
+envelope_from(struct mail *mail)
+{
+	const char *value;
+	if (mail_get_first_header(mail, "Return-Path", &value) <= 0)
+		return "";
+	size_t len = strlen(value);
+	while (len > 0 && (value[len - 1] == ' ' || value[len - 1] == '\t'))
+		len--;
+	while (*value == ' ' || *value == '\t') {
+		value++;
+		len--;
+	}
+	if (len >= 2 && value[0] == '<' && value[len - 1] == '>')
+		return t_strndup(value + 1, len - 2);
+	return t_strndup(value, len);
+}
+
+static bool
+is_source_mailbox(struct filter_context *ctx, const char *vname)
+{
+	const char *source = mailbox_get_vname(ctx->box);
+	if (strcasecmp(vname, "INBOX") == 0 && strcasecmp(source, "INBOX") == 0)
+		return TRUE;
+	return strcmp(vname, source) == 0;
+}
+
+struct filter_outcome {
+	string_t *errors;
+	string_t *warnings;
+};
+
+static void
+note(string_t *dest, unsigned int line, const char *fmt, ...) ATTR_FORMAT(3, 4);
+static void
+note(string_t *dest, unsigned int line, const char *fmt, ...)
+{
+	va_list args;
+	va_start(args, fmt);
+	if (line > 0)
+		str_printfa(dest, "line %u: ", line);
+	str_vprintfa(dest, fmt, args);
+	str_append(dest, "\r\n");
+	va_end(args);
+}
+
+/* Carries out the actions of the scripts' results on mail. */
+static void
+filter_execute(struct filter_context *ctx, struct mail *mail,
+               struct sift_sieve_result *const *results, unsigned int nresults,
+               const struct sift_header_list *headers, bool keep, const char *const *keep_flags,
+               const char *flags_before, struct sift_message *msg, struct filter_outcome *out)
+{
+	string_t *header = NULL;
+	if (headers != NULL) {
+		header = t_str_new(1024);
+		mailsift_header_serialize(headers, NULL, NULL, header);
+	}
+	for (unsigned int r = 0; r < nresults; r++) {
+		const struct sift_sieve_result *res = results[r];
+		for (size_t i = 0; i < res->nactions; i++) {
+			const struct sift_sieve_action *a = &res->actions[i];
+			const char *arg = t_strndup(a->arg != NULL ? a->arg : "", a->arg_len);
+			const char *error;
+			switch (a->type) {
+			case SIFT_SIEVE_ACT_KEEP:
+				keep = TRUE;
+				if (a->has_flags)
+					keep_flags = a->flags;
+				break;
+			case SIFT_SIEVE_ACT_FILEINTO:
+				if (is_source_mailbox(ctx, arg)) {
+					keep = TRUE;
+					if (a->has_flags)
+						keep_flags = a->flags;
+				} else if (mailsift_mail_copy_into(ctx->user, mail, arg, a->create,
+				                                   a->has_flags ? a->flags : NULL, header,
+				                                   &error) < 0) {
+					note(out->errors, a->line, "fileinto %s: %s", str_sanitize(arg, 80),
+					     error);
+					keep = TRUE;
+				} else {
+					ctx->copied++;
+				}
+				break;
+			case SIFT_SIEVE_ACT_REDIRECT:
+				if (mailsift_redirect_loops(msg, arg)) {
+					note(out->warnings, a->line,
+					     "not redirected to <%s>: it came through a redirect "
+					     "to that address",
+					     str_sanitize(arg, 80));
+					keep = TRUE;
+				} else if (mailsift_redirect(ctx->user->event, ctx->cmd->client->smtp_set,
+				                             ctx->mail_from, mail, header, arg,
+				                             &error) < 0) {
+					note(out->errors, a->line, "%s", error);
+					keep = TRUE;
+				} else {
+					ctx->redirected++;
+				}
+				break;
+			case SIFT_SIEVE_ACT_REJECT:
+			case SIFT_SIEVE_ACT_EREJECT:
+				/* Ignored, and so is its cancelling the keep:
+				   the message stays. */
+				note(out->warnings, a->line,
+				     "%s ignored: the message was delivered long ago",
+				     a->type == SIFT_SIEVE_ACT_REJECT ? "reject" : "ereject");
+				keep = TRUE;
+				break;
+			case SIFT_SIEVE_ACT_TEMPFAIL:
+			case SIFT_SIEVE_ACT_QUARANTINE:
+				note(out->warnings, a->line, "%s ignored: it is an SMTP-time action",
+				     a->type == SIFT_SIEVE_ACT_TEMPFAIL ? "tempfail" : "quarantine");
+				keep = TRUE;
+				break;
+			case SIFT_SIEVE_ACT_DISCARD:
+			case SIFT_SIEVE_ACT_ADDHEADER:
+			case SIFT_SIEVE_ACT_DELETEHEADER:
+				break;
+			}
+		}
+	}
+	if (!keep) {
+		mail_update_flags(mail, MODIFY_ADD, MAIL_DELETED);
+		ctx->deleted++;
+	} else if (keep_flags != NULL &&
+	           strcmp(flags_before, t_strarray_join(keep_flags, " ")) != 0) {
+		mailsift_mail_set_flags(mail, keep_flags);
+	}
+}
+
+/* Runs the scripts on one message and acts; sends its FILTERED line. */
+static void
+filter_mail(struct filter_context *ctx, struct mail *mail)
+{
+	struct client_command_context *cmd = ctx->cmd;
+	struct filter_outcome out = {t_str_new(128), t_str_new(128)};
+	const char *error;
+	struct sift_message *msg =
+	    mailsift_mail_parse(mail, &ctx->limits, ctx->user->set->mail_temp_dir, &error);
+	if (msg == NULL) {
+		if (mail->expunged ||
+		    mailbox_get_last_mail_error(mail->box) == MAIL_ERROR_EXPUNGED)
+			return;
+		note(out.errors, 0, "%s", error);
+	} else {
+		struct filter_host fh = {ctx->user};
+		struct sift_sieve_host host = {
+		    .context = &fh,
+		    .mailbox_exists = filter_mailbox_exists,
+		    .environment = filter_environment,
+		};
+		struct tm *tm = localtime(&ioloop_time);
+		const char *flags_before = mailsift_mail_flags_text(mail);
+		struct sift_sieve_run_params params = {
+		    .msg = msg,
+		    .envelope = {.from = envelope_from(mail),
+		                 .to = strchr(ctx->user->username, '@') != NULL ? ctx->user->username
+		                                                               : ""},
+		    .host = &host,
+		    .location = "MS",
+		    .phase = "post",
+		    .now = ioloop_time,
+		    .now_zone = tm != NULL ? utc_offset(tm, ioloop_time) : 0,
+		    .limits = &ctx->limits,
+		    .flags = flags_before,
+		};
+		ARRAY(struct sift_sieve_result *) results;
+		t_array_init(&results, 4);
+		bool keep = TRUE, failed = FALSE;
+		const char *const *keep_flags = NULL;
+		const struct sift_header_list *headers = NULL;
+		const struct filter_script *s;
+		array_foreach(&ctx->scripts, s) {
+			struct sift_sieve_result *res = NULL;
+			params.headers = headers;
+			if (sift_sieve_run(s->program, &params, &res, &error) < 0) {
+				note(out.errors, 0, "%s", error);
+				failed = TRUE;
+				break;
+			}
+			array_push_back(&results, &res);
+			if (res->failed) {
+				if (array_count(&ctx->scripts) > 1)
+					str_printfa(out.errors, "%s: ", s->name);
+				note(out.errors, res->error_line, "%s", res->error);
+				failed = TRUE;
+				break;
+			}
+			keep = keep && res->implicit_keep;
+			if (res->implicit_keep_has_flags)
+				keep_flags = (const char *const *)res->implicit_keep_flags;
+			/* The next script starts from this one's flags. */
+			if (res->implicit_keep_has_flags)
+				params.flags = t_strarray_join(keep_flags, " ");
+			if (res->headers_edited)
+				headers = res->edited_headers;
+			if (res->stopped)
+				break;
+		}
+		if (!failed) {
+			unsigned int nresults;
+			struct sift_sieve_result *const *rs = array_get(&results, &nresults);
+			filter_execute(ctx, mail, rs, nresults,
+			               headers, keep, keep_flags, flags_before, msg, &out);
+		}
+		struct sift_sieve_result **resp;
+		array_foreach_modifiable(&results, resp)
+			sift_sieve_result_free(resp);
+		sift_message_destroy(&msg);
+	}
+
+	ctx->filtered++;
+	string_t *line = t_str_new(128);
+	str_printfa(line, "* %u FILTERED (TAG ", mail->seq);
+	imap_append_quoted(line, cmd->tag);
+	str_printfa(line, ") UID %u ", mail->uid);
+	if (str_len(out.errors) > 0) {
+		ctx->errors++;
+		str_append(line, "ERRORS ");
+		imap_append_string(line, str_c(out.errors));
+	} else if (str_len(out.warnings) > 0) {
+		str_append(line, "WARNINGS ");
+		imap_append_string(line, str_c(out.warnings));
+	} else {
+		str_append(line, "OK");
+	}
+	client_send_line(cmd->client, str_c(line));
+}
+
+/* ---- the command ---- */
+
+static void
+filter_context_free(struct filter_context *ctx)
+{
+	struct filter_script *s;
+	array_foreach_modifiable(&ctx->scripts, s)
+		sift_sieve_program_unref(&s->program);
+	array_clear(&ctx->scripts);
+	timeout_remove(&ctx->to);
+	if (ctx->search != NULL)
+		(void)mailbox_search_deinit(&ctx->search);
+	if (ctx->t != NULL)
+		mailbox_transaction_rollback(&ctx->t);
+	if (ctx->sargs != NULL)
+		mail_search_args_unref(&ctx->sargs);
+}
+
+static bool cmd_filter_more(struct client_command_context *cmd);
+
+static void
+cmd_filter_more_callback(struct client_command_context *cmd)
+{
+	struct client *client = cmd->client;
+	o_stream_cork(client->output);
+	bool finished = command_exec(cmd);
+	o_stream_uncork(client->output);
+	if (!finished)
+		(void)client_handle_unfinished_cmd(cmd);
+	else
+		client_command_free(&cmd);
+	(void)cmd_sync_delayed(client);
+	if (client->disconnected)
+		client_destroy(client, NULL);
+	else
+		client_continue_pending_input(client);
+}
+
+static bool
+cmd_filter_more(struct client_command_context *cmd)
+{
+	struct filter_context *ctx = cmd->context;
+	if (cmd->cancel) {
+		filter_context_free(ctx);
+		return TRUE;
+	}
+	timeout_remove(&ctx->to);
+	struct mail *mail;
+	bool tryagain = FALSE;
+	unsigned int n = 0;
+	while (n < FILTER_STEP &&
+	       o_stream_get_buffer_used_size(cmd->client->output) < CLIENT_OUTPUT_OPTIMAL_SIZE * 8 &&
+	       mailbox_search_next_nonblock(ctx->search, &mail, &tryagain)) {
+		T_BEGIN {
+			filter_mail(ctx, mail);
+		}
+		T_END;
+		n++;
+		tryagain = TRUE; /* not finished yet */
+	}
+	if (tryagain) {
+		if (o_stream_get_buffer_used_size(cmd->client->output) >=
+		    CLIENT_OUTPUT_OPTIMAL_SIZE * 8) {
+			cmd->state = CLIENT_COMMAND_STATE_WAIT_OUTPUT;
+			o_stream_set_flush_pending(cmd->client->output, TRUE);
+		} else {
+			cmd->state = CLIENT_COMMAND_STATE_WAIT_EXTERNAL;
+			ctx->to = timeout_add_short(0, cmd_filter_more_callback, cmd);
+		}
+		return FALSE;
+	}
+
+	int ret = mailbox_search_deinit(&ctx->search);
+	if (ret == 0)
+		ret = mailbox_transaction_commit(&ctx->t);
+	e_info(ctx->user->event,
+	       "mailsift: FILTER on %s: %u messages, %u copied, %u redirected, %u marked "
+	       "\\Deleted, %u with errors",
+	       mailbox_get_vname(ctx->box), ctx->filtered, ctx->copied, ctx->redirected,
+	       ctx->deleted, ctx->errors);
+	if (ret < 0) {
+		client_send_box_error(cmd, ctx->box);
+		filter_context_free(ctx);
+		return TRUE;
+	}
+	filter_context_free(ctx);
+	return cmd_sync(cmd, 0, IMAP_SYNC_FLAG_SAFE, "OK FILTER completed.");
+}
+
+bool
+cmd_mailsift_filter(struct client_command_context *cmd)
+{
+	const struct imap_arg *args;
+	if (!client_read_args(cmd, 0, 0, &args))
+		return FALSE;
+	if (!client_verify_open_mailbox(cmd))
+		return TRUE;
+
+	struct filter_context *ctx = p_new(cmd->pool, struct filter_context, 1);
+	ctx->cmd = cmd;
+	ctx->user = cmd->client->user;
+	ctx->box = cmd->client->mailbox;
+	p_array_init(&ctx->scripts, cmd->pool, 4);
+
+	struct mailsift_settings set;
+	const char *error;
+	if (mailsift_settings_read(ctx->user, &set, &error) < 0) {
+		e_error(ctx->user->event, "mailsift: %s", error);
+		client_send_tagline(cmd, "NO [SERVERBUG] The server's Sieve settings are broken.");
+		return TRUE;
+	}
+	ctx->limits = set.limits;
+	if (load_scripts(ctx, &set, &args) < 0) {
+		filter_context_free(ctx);
+		return TRUE;
+	}
+
+	const char *charset = "UTF-8";
+	if (imap_arg_atom_equals(args, "CHARSET")) {
+		if (!imap_arg_get_astring(&args[1], &charset)) {
+			client_send_command_error(cmd, "Invalid charset argument.");
+			filter_context_free(ctx);
+			return TRUE;
+		}
+		args += 2;
+	}
+	if (IMAP_ARG_IS_EOL(args)) {
+		client_send_command_error(cmd, "Missing search criteria.");
+		filter_context_free(ctx);
+		return TRUE;
+	}
+	int ret = imap_search_args_build(cmd, args, charset, &ctx->sargs);
+	if (ret <= 0) {
+		/* -1: answered; 0: must wait until the earlier commands are done
+		   (Dovecot's SEARCH gives up the same way). */
+		filter_context_free(ctx);
+		return ret < 0;
+	}
+
+	if (strchr(ctx->user->username, '@') != NULL)
+		(void)smtp_address_parse_username(cmd->pool, ctx->user->username, &ctx->mail_from,
+		                                  &error);
+	ctx->t = mailbox_transaction_begin(ctx->box, 0, imap_client_command_get_reason(cmd));
+	ctx->search = mailbox_search_init(ctx->t, ctx->sargs, NULL, 0, NULL);
+	cmd->func = cmd_filter_more;
+	cmd->context = ctx;
+	return cmd_filter_more(cmd);
+}
