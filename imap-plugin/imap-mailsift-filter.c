@@ -176,43 +176,55 @@ add_script_text(struct filter_context *ctx, const char *text)
 	return 0;
 }
 
-/* The filter specification; *args_r moves past it.  -1 when the command
-   has been answered. */
-static int
-load_scripts(struct filter_context *ctx, const struct mailsift_settings *set,
-             const struct imap_arg **args_r)
+/* How many arguments the filter specification takes: 2 (SIEVE DELIVERY)
+   or 3; 0 when it is malformed and the command has been answered. */
+static unsigned int
+spec_length(struct client_command_context *cmd, const struct imap_arg *args)
 {
-	struct client_command_context *cmd = ctx->cmd;
-	const struct imap_arg *args = *args_r;
 	const char *kind, *value;
 	if (!imap_arg_atom_equals(&args[0], "SIEVE")) {
 		client_send_command_error(cmd, "Unknown filter type: only SIEVE is supported.");
-		return -1;
+		return 0;
 	}
 	if (!imap_arg_get_atom(&args[1], &kind)) {
 		client_send_command_error(cmd, "Missing filter specification.");
-		return -1;
+		return 0;
 	}
+	if (strcasecmp(kind, "DELIVERY") == 0)
+		return 2;
+	bool named = strcasecmp(kind, "PERSONAL") == 0 || strcasecmp(kind, "GLOBAL") == 0;
+	if (!named && strcasecmp(kind, "SCRIPT") != 0) {
+		client_send_command_error(cmd, "Unknown Sieve filter specification.");
+		return 0;
+	}
+	if (!imap_arg_get_astring(&args[2], &value)) {
+		client_send_command_error(cmd, named ? "Missing script name." : "Missing script.");
+		return 0;
+	}
+	return 3;
+}
+
+/* Loads the scripts of a filter specification that spec_length()
+   accepted.  -1 when the command has been answered. */
+static int
+load_scripts(struct filter_context *ctx, const struct mailsift_settings *set,
+             const struct imap_arg *args)
+{
+	struct client_command_context *cmd = ctx->cmd;
+	const char *kind, *value;
+	if (!imap_arg_get_atom(&args[1], &kind))
+		i_unreached();
 	if (strcasecmp(kind, "DELIVERY") == 0) {
-		*args_r = args + 2;
 		for (unsigned int i = 0; i < set->nscripts; i++) {
 			if (add_script_file(ctx, set->scripts[i], TRUE) < 0)
 				return -1;
 		}
 		return 0;
 	}
+	if (!imap_arg_get_astring(&args[2], &value))
+		i_unreached();
 	bool personal = strcasecmp(kind, "PERSONAL") == 0;
 	bool global = strcasecmp(kind, "GLOBAL") == 0;
-	if (!personal && !global && strcasecmp(kind, "SCRIPT") != 0) {
-		client_send_command_error(cmd, "Unknown Sieve filter specification.");
-		return -1;
-	}
-	if (!imap_arg_get_astring(&args[2], &value)) {
-		client_send_command_error(cmd, personal || global ? "Missing script name."
-		                                                  : "Missing script.");
-		return -1;
-	}
-	*args_r = args + 3;
 	if (!personal && !global)
 		return add_script_text(ctx, value);
 	if (!script_name_valid(value)) {
@@ -591,39 +603,42 @@ cmd_mailsift_filter(struct client_command_context *cmd)
 	ctx->box = cmd->client->mailbox;
 	p_array_init(&ctx->scripts, cmd->pool, 4);
 
-	struct mailsift_settings set;
-	const char *error;
-	if (mailsift_settings_read(ctx->user, &set, &error) < 0) {
-		e_error(ctx->user->event, "mailsift: %s", error);
-		client_send_tagline(cmd, "NO [SERVERBUG] The server's Sieve settings are broken.");
+	const struct imap_arg *spec = args;
+	unsigned int spec_len = spec_length(cmd, spec);
+	if (spec_len == 0)
 		return TRUE;
-	}
-	ctx->limits = set.limits;
-	if (load_scripts(ctx, &set, &args) < 0) {
-		filter_context_free(ctx);
-		return TRUE;
-	}
-
+	args += spec_len;
 	const char *charset = "UTF-8";
 	if (imap_arg_atom_equals(args, "CHARSET")) {
 		if (!imap_arg_get_astring(&args[1], &charset)) {
 			client_send_command_error(cmd, "Invalid charset argument.");
-			filter_context_free(ctx);
 			return TRUE;
 		}
 		args += 2;
 	}
 	if (IMAP_ARG_IS_EOL(args)) {
 		client_send_command_error(cmd, "Missing search criteria.");
+		return TRUE;
+	}
+	/* The criteria first: when they must wait for earlier commands
+	   (0), this function runs again from the start, and nothing may have
+	   been sent or compiled yet. */
+	int ret = imap_search_args_build(cmd, args, charset, &ctx->sargs);
+	if (ret <= 0)
+		return ret < 0;
+
+	struct mailsift_settings set;
+	const char *error;
+	if (mailsift_settings_read(ctx->user, &set, &error) < 0) {
+		e_error(ctx->user->event, "mailsift: %s", error);
+		client_send_tagline(cmd, "NO [SERVERBUG] The server's Sieve settings are broken.");
 		filter_context_free(ctx);
 		return TRUE;
 	}
-	int ret = imap_search_args_build(cmd, args, charset, &ctx->sargs);
-	if (ret <= 0) {
-		/* -1: answered; 0: must wait until the earlier commands are done
-		   (Dovecot's SEARCH gives up the same way). */
+	ctx->limits = set.limits;
+	if (load_scripts(ctx, &set, spec) < 0) {
 		filter_context_free(ctx);
-		return ret < 0;
+		return TRUE;
 	}
 
 	if (strchr(ctx->user->username, '@') != NULL)
