@@ -33,7 +33,6 @@
 #include "str.h"
 #include "str-sanitize.h"
 #include "ioloop.h"
-#include "hostpid.h"
 #include "ostream.h"
 #include "unichar.h"
 #include "utc-offset.h"
@@ -242,30 +241,6 @@ load_scripts(struct filter_context *ctx, const struct mailsift_settings *set,
 
 /* ---- one message ---- */
 
-struct filter_host {
-	struct mail_user *user;
-};
-
-static int
-filter_mailbox_exists(void *context, const char *name, size_t len)
-{
-	struct filter_host *fh = context;
-	return mailsift_mailbox_exists(fh->user, name, len);
-}
-
-static const char *
-filter_environment(void *context, const char *name, size_t *len_r)
-{
-	const char *value = NULL;
-	if (strcmp(name, "domain") == 0)
-		value = my_hostdomain();
-	else if (strcmp(name, "host") == 0)
-		value = my_hostname;
-	if (value != NULL)
-		*len_r = strlen(value);
-	return value;
-}
-
 /* The envelope a stored message still tells: the sender from its
    Return-Path, the recipient is this user. */
 static const char *
@@ -415,11 +390,10 @@ filter_mail(struct filter_context *ctx, struct mail *mail)
 			return;
 		note(out.errors, 0, "%s", error);
 	} else {
-		struct filter_host fh = {ctx->user};
 		struct sift_sieve_host host = {
-		    .context = &fh,
-		    .mailbox_exists = filter_mailbox_exists,
-		    .environment = filter_environment,
+		    .context = ctx->user,
+		    .mailbox_exists = mailsift_host_mailbox_exists,
+		    .environment = mailsift_host_environment,
 		};
 		struct tm *tm = localtime(&ioloop_time);
 		const char *flags_before = mailsift_mail_flags_text(mail);

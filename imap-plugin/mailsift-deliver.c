@@ -113,33 +113,6 @@ mailsift_verdict_free(struct mailsift_verdict **_verdict)
 	pool_unref(&v->pool);
 }
 
-/* ---- what only Dovecot knows ---- */
-
-struct host_context {
-	struct mail_user *user;
-};
-
-static int
-host_mailbox_exists(void *context, const char *name, size_t len)
-{
-	struct host_context *hc = context;
-	return mailsift_mailbox_exists(hc->user, name, len);
-}
-
-static const char *
-host_environment(void *context, const char *name, size_t *len_r)
-{
-	(void)context;
-	const char *value = NULL;
-	if (strcmp(name, "host") == 0)
-		value = my_hostname;
-	else if (strcmp(name, "domain") == 0)
-		value = my_hostdomain();
-	if (value != NULL)
-		*len_r = strlen(value);
-	return value;
-}
-
 /* ---- the hint ---- */
 
 struct hint_filter {
@@ -417,11 +390,10 @@ mailsift_deliver_evaluate(struct mail_user *user, struct mail *src_mail, const c
 	t_array_init(&filter.keep, 2);
 	unsigned int nhints = apply_hints(v, &set, rcpt_to, orig_rcpt_to, event, &filter);
 
-	struct host_context hc = {user};
 	struct sift_sieve_host host = {
-	    .context = &hc,
-	    .mailbox_exists = host_mailbox_exists,
-	    .environment = host_environment,
+	    .context = user,
+	    .mailbox_exists = mailsift_host_mailbox_exists,
+	    .environment = mailsift_host_environment,
 	};
 	struct tm *tm = localtime(&ioloop_time);
 	struct sift_sieve_run_params params = {

@@ -32,7 +32,6 @@
 #include "str.h"
 #include "str-sanitize.h"
 #include "ioloop.h"
-#include "hostpid.h"
 #include "utc-offset.h"
 #include "seq-range-array.h"
 #include "imap-match.h"
@@ -202,10 +201,8 @@ event_environment(void *context, const char *name, size_t *len_r)
 		value = eh->mailbox;
 	else if (strcmp(name, "imap.changedflags") == 0)
 		value = eh->changed;
-	else if (strcmp(name, "domain") == 0)
-		value = my_hostdomain();
-	else if (strcmp(name, "host") == 0)
-		value = my_hostname;
+	else
+		return mailsift_host_environment(eh->user, name, len_r);
 	if (value != NULL)
 		*len_r = strlen(value);
 	return value;
@@ -215,7 +212,7 @@ static int
 event_mailbox_exists(void *context, const char *name, size_t len)
 {
 	struct event_host *eh = context;
-	return mailsift_mailbox_exists(eh->user, name, len);
+	return mailsift_host_mailbox_exists(eh->user, name, len);
 }
 
 /* The actions RFC 6785 leaves out; the first one found, or NULL. */

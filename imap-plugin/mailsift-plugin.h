@@ -134,6 +134,10 @@ const char *mailsift_mail_flags_text(struct mail *mail);
 void mailsift_mail_set_flags(struct mail *mail, const char *const *flags);
 /* The mailboxexists test: 1 the user can select it, 0 not, -1 error. */
 int mailsift_mailbox_exists(struct mail_user *user, const char *name, size_t len);
+/* struct sift_sieve_host callbacks for a context that is the struct
+   mail_user: mailboxexists, and the environment items host and domain. */
+int mailsift_host_mailbox_exists(void *context, const char *name, size_t len);
+const char *mailsift_host_environment(void *context, const char *name, size_t *len_r);
 /* The mail with its header block replaced by header (serialized with
    mailsift_header_serialize). */
 struct istream *mailsift_edited_stream(struct mail *mail, const string_t *header,

@@ -9,6 +9,7 @@
 #include "array.h"
 #include "str.h"
 #include "str-sanitize.h"
+#include "hostpid.h"
 #include "istream.h"
 #include "istream-concat.h"
 #include "istream-header-filter.h"
@@ -92,6 +93,27 @@ mailsift_mailbox_exists(struct mail_user *user, const char *name, size_t len)
 	}
 	T_END;
 	return ret;
+}
+
+int
+mailsift_host_mailbox_exists(void *context, const char *name, size_t len)
+{
+	struct mail_user *user = context;
+	return mailsift_mailbox_exists(user, name, len);
+}
+
+const char *
+mailsift_host_environment(void *context, const char *name, size_t *len_r)
+{
+	(void)context;
+	const char *value = NULL;
+	if (strcmp(name, "host") == 0)
+		value = my_hostname;
+	else if (strcmp(name, "domain") == 0)
+		value = my_hostdomain();
+	if (value != NULL)
+		*len_r = strlen(value);
+	return value;
 }
 
 struct istream *
