@@ -29,7 +29,6 @@
 #include "str.h"
 #include "str-sanitize.h"
 #include "ioloop.h"
-#include "hostpid.h"
 #include "istream.h"
 #include "istream-concat.h"
 #include "message-size.h"
