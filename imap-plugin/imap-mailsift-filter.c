@@ -69,6 +69,8 @@ struct filter_context {
 	struct mailbox *box;
 	struct sift_limits limits;
 	ARRAY(struct filter_script) scripts;
+	/* Compile warnings of all the scripts: one FILTER response. */
+	string_t *warnings;
 	struct smtp_address *mail_from;
 
 	struct mailbox_transaction_context *t;
@@ -115,29 +117,53 @@ script_name_valid(const char *name)
 	return TRUE;
 }
 
-/* A script file by path into ctx->scripts.  missing_ok: a missing file is
-   no script (DELIVERY).  -1 when the command has been answered. */
+/* Diagnostic lines of a script ("LINE:COL: severity: text" CRLF), each
+   prefixed with the script's name as the client knows it. */
+static void
+append_named(string_t *dest, const char *name, const char *lines)
+{
+	while (*lines != '\0') {
+		const char *end = strchr(lines, '\n');
+		size_t len = end != NULL ? (size_t)(end - lines) + 1 : strlen(lines);
+		str_printfa(dest, "%s:", name);
+		str_append_data(dest, lines, len);
+		lines += len;
+	}
+}
+
+/* A script file into ctx->scripts; display is its name for the client
+   (never the server's path).  missing_ok: a missing file is no script
+   (DELIVERY).  -1 when the command has been answered. */
 static int
-add_script_file(struct filter_context *ctx, const char *path, bool missing_ok)
+add_script_file(struct filter_context *ctx, const char *path, const char *display,
+                bool missing_ok)
 {
 	struct client_command_context *cmd = ctx->cmd;
 	struct sift_sieve_program *prog;
-	const char *error;
-	switch (mailsift_script_get(path, &ctx->limits, ctx->user->event, &prog, &error)) {
-	case MAILSIFT_SCRIPT_OK:
-		break;
-	case MAILSIFT_SCRIPT_MISSING:
+	const char *error, *errors, *warnings;
+	enum mailsift_script_status st =
+	    mailsift_script_get(path, &ctx->limits, ctx->user->event, &prog, &error);
+	if (st == MAILSIFT_SCRIPT_MISSING) {
 		if (missing_ok)
 			return 0;
 		client_send_tagline(cmd, "NO [NONEXISTENT] Sieve script does not exist.");
 		return -1;
-	case MAILSIFT_SCRIPT_BROKEN:
-		send_filter_problem(cmd, "ERRORS", error);
+	}
+	mailsift_script_diagnostics(path, &errors, &warnings);
+	if (st == MAILSIFT_SCRIPT_BROKEN) {
+		string_t *text = t_str_new(256);
+		if (errors != NULL)
+			append_named(text, display, errors);
+		else
+			str_printfa(text, "%s: the script cannot be read\r\n", display);
+		send_filter_problem(cmd, "ERRORS", str_c(text));
 		client_send_tagline(cmd, "NO Sieve filter failed to compile.");
 		return -1;
 	}
+	if (warnings != NULL)
+		append_named(ctx->warnings, display, warnings);
 	struct filter_script *s = array_append_space(&ctx->scripts);
-	s->name = p_strdup(cmd->pool, path);
+	s->name = p_strdup(cmd->pool, display);
 	s->program = prog;
 	return 0;
 }
@@ -150,13 +176,13 @@ add_script_text(struct filter_context *ctx, const char *text)
 	sift_diags_init(&diags);
 	struct sift_sieve_program *prog =
 	    sift_sieve_compile("script", text, strlen(text), &ctx->limits, &diags);
-	string_t *errors = t_str_new(256), *warnings = t_str_new(256);
+	string_t *errors = t_str_new(256);
 	struct sift_buf line;
 	sift_buf_init(&line, 0);
 	for (size_t i = 0; i < diags.count; i++) {
 		sift_buf_reset(&line);
 		sift_diag_format(&line, "script", &diags.items[i]);
-		string_t *dest = diags.items[i].severity == SIFT_SEV_ERROR ? errors : warnings;
+		string_t *dest = diags.items[i].severity == SIFT_SEV_ERROR ? errors : ctx->warnings;
 		str_append(dest, line.data);
 		str_append(dest, "\r\n");
 	}
@@ -167,8 +193,6 @@ add_script_text(struct filter_context *ctx, const char *text)
 		client_send_tagline(cmd, "NO Sieve filter failed to compile.");
 		return -1;
 	}
-	if (str_len(warnings) > 0)
-		send_filter_problem(cmd, "WARNINGS", str_c(warnings));
 	struct filter_script *s = array_append_space(&ctx->scripts);
 	s->name = "script";
 	s->program = prog;
@@ -214,8 +238,23 @@ load_scripts(struct filter_context *ctx, const struct mailsift_settings *set,
 	if (!imap_arg_get_atom(&args[1], &kind))
 		i_unreached();
 	if (strcasecmp(kind, "DELIVERY") == 0) {
+		/* Named after their settings: mailsift_before2, mailsift_user. */
 		for (unsigned int i = 0; i < set->nscripts; i++) {
-			if (add_script_file(ctx, set->scripts[i], TRUE) < 0)
+			const char *setting;
+			unsigned int n;
+			if ((int)i == set->user_script) {
+				setting = "user";
+				n = 1;
+			} else if (i < set->nbefore) {
+				setting = "before";
+				n = i + 1;
+			} else {
+				setting = "after";
+				n = i + 1 - set->nbefore - (set->user_script >= 0 ? 1 : 0);
+			}
+			const char *display = n == 1 ? t_strconcat("mailsift_", setting, NULL)
+			                             : t_strdup_printf("mailsift_%s%u", setting, n);
+			if (add_script_file(ctx, set->scripts[i], display, TRUE) < 0)
 				return -1;
 		}
 		return 0;
@@ -236,7 +275,7 @@ load_scripts(struct filter_context *ctx, const struct mailsift_settings *set,
 		                                  : "NO [NONEXISTENT] No global Sieve scripts here.");
 		return -1;
 	}
-	return add_script_file(ctx, t_strconcat(dir, "/", value, ".sieve", NULL), FALSE);
+	return add_script_file(ctx, t_strconcat(dir, "/", value, ".sieve", NULL), value, FALSE);
 }
 
 /* ---- one message ---- */
@@ -296,6 +335,9 @@ filter_execute(struct filter_context *ctx, struct mail *mail,
                const struct sift_header_list *headers, bool keep, const char *const *keep_flags,
                const char *flags_before, struct sift_message *msg, struct filter_outcome *out)
 {
+	/* An action that failed leaves the message as it was (ERRORS); what
+	   was done already (copies, redirects) stays done. */
+	bool failed = FALSE;
 	string_t *header = NULL;
 	if (headers != NULL) {
 		header = t_str_new(1024);
@@ -323,7 +365,7 @@ filter_execute(struct filter_context *ctx, struct mail *mail,
 				                                   &error) < 0) {
 					note(out->errors, a->line, "fileinto %s: %s", str_sanitize(arg, 80),
 					     error);
-					keep = TRUE;
+					failed = TRUE;
 				} else {
 					ctx->copied++;
 				}
@@ -339,7 +381,7 @@ filter_execute(struct filter_context *ctx, struct mail *mail,
 				                             ctx->mail_from, mail, header, arg,
 				                             &error) < 0) {
 					note(out->errors, a->line, "%s", error);
-					keep = TRUE;
+					failed = TRUE;
 				} else {
 					ctx->redirected++;
 				}
@@ -366,6 +408,8 @@ filter_execute(struct filter_context *ctx, struct mail *mail,
 			}
 		}
 	}
+	if (failed)
+		return;
 	if (!keep) {
 		mail_update_flags(mail, MODIFY_ADD, MAIL_DELETED);
 		ctx->deleted++;
@@ -485,8 +529,12 @@ filter_context_free(struct filter_context *ctx)
 	timeout_remove(&ctx->to);
 	if (ctx->search != NULL)
 		(void)mailbox_search_deinit(&ctx->search);
-	if (ctx->t != NULL)
-		mailbox_transaction_rollback(&ctx->t);
+	/* Committed even when the search failed or the client left: the
+	   messages filtered so far had their copies made and their lines
+	   sent, so their flags go with them. */
+	if (ctx->t != NULL && mailbox_transaction_commit(&ctx->t) < 0)
+		e_error(ctx->user->event, "mailsift: FILTER on %s: %s", mailbox_get_vname(ctx->box),
+		        mailbox_get_last_internal_error(ctx->box, NULL));
 	if (ctx->sargs != NULL)
 		mail_search_args_unref(&ctx->sargs);
 }
@@ -546,8 +594,17 @@ cmd_filter_more(struct client_command_context *cmd)
 	}
 
 	int ret = mailbox_search_deinit(&ctx->search);
-	if (ret == 0)
-		ret = mailbox_transaction_commit(&ctx->t);
+	if (ret < 0) {
+		/* The search failed (an X-SIEVE limit, say): the messages
+		   filtered so far keep their flags, committed first, then
+		   the search's error goes to the client. */
+		enum mail_error code;
+		const char *error = t_strdup(mailbox_get_last_error(ctx->box, &code));
+		filter_context_free(ctx);
+		client_send_error(cmd, error, code);
+		return TRUE;
+	}
+	ret = mailbox_transaction_commit(&ctx->t);
 	e_info(ctx->user->event,
 	       "mailsift: FILTER on %s: %u messages, %u copied, %u redirected, %u marked "
 	       "\\Deleted, %u with errors",
@@ -610,10 +667,13 @@ cmd_mailsift_filter(struct client_command_context *cmd)
 		return TRUE;
 	}
 	ctx->limits = set.limits;
+	ctx->warnings = str_new(cmd->pool, 128);
 	if (load_scripts(ctx, &set, spec) < 0) {
 		filter_context_free(ctx);
 		return TRUE;
 	}
+	if (str_len(ctx->warnings) > 0)
+		send_filter_problem(cmd, "WARNINGS", str_c(ctx->warnings));
 
 	if (strchr(ctx->user->username, '@') != NULL)
 		(void)smtp_address_parse_username(cmd->pool, ctx->user->username, &ctx->mail_from,

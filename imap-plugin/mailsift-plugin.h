@@ -57,7 +57,9 @@ struct mailsift_settings {
 	   Absolute paths (~ expanded). */
 	const char *scripts[MAILSIFT_MAX_SEQUENCE * 2 + 1];
 	unsigned int nscripts;
-	/* Index of the user's script in scripts[], or -1 when none is set. */
+	/* How many of scripts[] are before scripts; the index of the user's
+	   script, or -1 when none is set. */
+	unsigned int nbefore;
 	int user_script;
 	const char *hint_key_path; /* NULL: hints are not honoured */
 	uint64_t hint_max_age;     /* seconds */
@@ -93,6 +95,12 @@ enum mailsift_script_status mailsift_script_get(const char *path, const struct s
                                                 struct event *event,
                                                 struct sift_sieve_program **program_r,
                                                 const char **error_r);
+/* The diagnostics of the last compilation of path (after
+   mailsift_script_get): lines "LINE:COLUMN: severity: text" + CRLF without
+   the file's name, errors and warnings apart, NULL when there are none or
+   the file was not read.  From the data stack. */
+void mailsift_script_diagnostics(const char *path, const char **errors_r,
+                                 const char **warnings_r);
 void mailsift_script_cache_clear(void);
 
 /* ---- messages (mailsift-mail.c) ---- */

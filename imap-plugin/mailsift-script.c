@@ -41,6 +41,10 @@ struct cached_script {
 	struct sift_limits limits; /* compiled with */
 	struct sift_sieve_program *program; /* NULL: broken */
 	char *error;
+	/* Every diagnostic of the compilation, a line each as
+	   "LINE:COLUMN: severity: text" + CRLF without the file's name (for
+	   IMAP FILTER), errors and warnings apart; NULL when none. */
+	char *errors, *warnings;
 	uint64_t used; /* LRU clock */
 };
 
@@ -53,6 +57,8 @@ entry_clear(struct cached_script *e)
 {
 	sift_free(e->path);
 	sift_free(e->error);
+	sift_free(e->errors);
+	sift_free(e->warnings);
 	sift_sieve_program_unref(&e->program);
 	memset(e, 0, sizeof(*e));
 }
@@ -138,6 +144,9 @@ compile_into(struct cached_script *e, int fd, const struct stat *st,
 	sift_sieve_program_unref(&e->program);
 	sift_free(e->error);
 	e->error = NULL;
+	sift_free(e->errors);
+	sift_free(e->warnings);
+	e->errors = e->warnings = NULL;
 
 	size_t max = (size_t)sift_limit(limits, SIFT_LIMIT_SCRIPT_BYTES);
 	struct sift_buf text;
@@ -155,11 +164,21 @@ compile_into(struct cached_script *e, int fd, const struct stat *st,
 	e->program = sift_sieve_compile(e->path, text.data, text.len, limits, &diags);
 	sift_buf_free(&text);
 
-	struct sift_buf line;
+	struct sift_buf line, errors, warnings;
 	sift_buf_init(&line, 0);
+	sift_buf_init(&errors, 0);
+	sift_buf_init(&warnings, 0);
 	size_t logged = 0;
-	for (size_t i = 0; i < diags.count && logged < LOG_DIAGS_MAX; i++) {
+	for (size_t i = 0; i < diags.count; i++) {
 		const struct sift_diag *d = &diags.items[i];
+		struct sift_buf *report = d->severity == SIFT_SEV_ERROR ? &errors : &warnings;
+		/* The file's name is left out: sift_diag_format's "F:" is cut. */
+		sift_buf_reset(&line);
+		sift_diag_format(&line, "F", d);
+		(void)sift_buf_append_str(report, line.data + 2);
+		(void)sift_buf_append_str(report, "\r\n");
+		if (logged == LOG_DIAGS_MAX)
+			continue;
 		sift_buf_reset(&line);
 		sift_diag_format(&line, e->path, d);
 		if (d->severity == SIFT_SEV_ERROR) {
@@ -173,7 +192,13 @@ compile_into(struct cached_script *e, int fd, const struct stat *st,
 	}
 	if (e->program == NULL && e->error == NULL)
 		e->error = sift_strdup(t_strdup_printf("%s: does not compile", e->path));
+	if (errors.len > 0)
+		e->errors = sift_strdup(errors.data);
+	if (warnings.len > 0)
+		e->warnings = sift_strdup(warnings.data);
 	sift_buf_free(&line);
+	sift_buf_free(&errors);
+	sift_buf_free(&warnings);
 	sift_diags_free(&diags);
 }
 
@@ -225,4 +250,17 @@ mailsift_script_get(const char *path, const struct sift_limits *limits, struct e
 	sift_sieve_program_ref(e->program);
 	*program_r = e->program;
 	return MAILSIFT_SCRIPT_OK;
+}
+
+void
+mailsift_script_diagnostics(const char *path, const char **errors_r, const char **warnings_r)
+{
+	*errors_r = *warnings_r = NULL;
+	for (size_t i = 0; i < cache_count; i++) {
+		if (strcmp(cache[i].path, path) == 0) {
+			*errors_r = t_strdup(cache[i].errors);
+			*warnings_r = t_strdup(cache[i].warnings);
+			return;
+		}
+	}
 }

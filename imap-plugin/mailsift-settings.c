@@ -99,6 +99,7 @@ mailsift_settings_read(struct mail_user *user, struct mailsift_settings *set_r,
 
 	if (read_numbered(user, MAILSIFT_SETTING_PREFIX "before", set_r, error_r) < 0)
 		return -1;
+	set_r->nbefore = set_r->nscripts;
 
 	const char *value = mail_user_plugin_getenv(user, MAILSIFT_SETTING_PREFIX "user");
 	if (value == NULL)

@@ -363,9 +363,14 @@ xsieve_eval_arg(struct mail_search_arg *arg, struct xsieve_eval *ev)
 			xs->evaluations++;
 			ret = sift_sieve_test(test->program, &params, &res, &error);
 			if (ret < 0) {
-				/* A single test has no actions: what stops it is a
-				   limit (regex steps, CPU time). */
-				xsieve_fail(xs, MAIL_ERROR_LIMIT,
+				/* NO [LIMIT] for CPU time and regex steps; NO
+				   [SERVERBUG] when the body could not be read; NO
+				   [CANNOT] for what the test itself got wrong (a
+				   regex made of a match variable, say). */
+				enum mail_error code = res == NULL          ? MAIL_ERROR_TEMP
+				                       : res->limit_exceeded ? MAIL_ERROR_LIMIT
+				                                             : MAIL_ERROR_PARAMS;
+				xsieve_fail(xs, code,
 				            t_strdup_printf("UID %u: %s", ev->mail->uid, error));
 			}
 			sift_sieve_result_free(&res);

@@ -183,6 +183,9 @@ sift_matcher_value(struct sift_matcher *m, const char *value, size_t len)
 		if (!k->key_ready)
 			sift_match_key_free(&dyn);
 		if (out == SIFT_MATCH_ERROR) {
+			/* Steps or memory of a regex match ran out. */
+			if (!run->failed)
+				run->error_limit = true;
 			m->result = sift_run_error(run, NULL, node->line, "%s",
 			                           error != NULL ? error : "match failed");
 			return true;
@@ -394,10 +397,13 @@ sift_run_check_cpu(struct sift_run *run, const struct sift_node *node, bool now)
 	(void)now;
 	if (run->cpu_deadline_ns == 0)
 		return 0;
-	if (cpu_now_ns() > run->cpu_deadline_ns)
+	if (cpu_now_ns() > run->cpu_deadline_ns) {
+		if (!run->failed)
+			run->error_limit = true;
 		return sift_run_error(
 		    run, NULL, node->line, "time limit exceeded (%llu ms)",
 		    (unsigned long long)sift_limit(run->limits, SIFT_LIMIT_CPU_TIME));
+	}
 	return 0;
 }
 
@@ -662,6 +668,7 @@ run_program(const struct sift_sieve_program *program, const struct sift_sieve_ru
 		res->failed = true;
 		res->error = sift_arena_strdup(arena, run.error);
 		res->error_line = run.error_line;
+		res->limit_exceeded = run.error_limit;
 		res->implicit_keep = true;
 	} else {
 		res->implicit_keep = sift_result_keeps(res);

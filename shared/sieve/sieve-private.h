@@ -318,6 +318,8 @@ struct sift_run {
 	/* Runtime error. */
 	char error[512];
 	unsigned int error_line;
+	/* The error is a resource limit (CPU time, regex steps). */
+	bool error_limit;
 	bool failed;
 
 	uint64_t cpu_deadline_ns; /* 0: none */

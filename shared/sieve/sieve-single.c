@@ -22,10 +22,20 @@
 #define SINGLE_SUFFIX "\n{ stop; }\n"
 
 /* Moves the diagnostics added since `from` back onto the caller's text:
-   the text starts on line 2 after "if ". */
+   the text starts on line 2 after "if ".  What the compiler found after
+   the text (a condition that stops short) is put at the text's end. */
 static void
-diags_to_text(struct sift_diags *diags, size_t from)
+diags_to_text(struct sift_diags *diags, size_t from, const char *text, size_t len)
 {
+	unsigned int lines = 1, last_len = 0;
+	for (size_t i = 0; i < len; i++) {
+		if (text[i] == '\n') {
+			lines++;
+			last_len = 0;
+		} else {
+			last_len++;
+		}
+	}
 	for (size_t i = from; i < diags->count; i++) {
 		struct sift_diag *d = &diags->items[i];
 		if (d->line < 2)
@@ -33,13 +43,31 @@ diags_to_text(struct sift_diags *diags, size_t from)
 		d->line--;
 		if (d->line == 1 && d->column > strlen(SINGLE_IF))
 			d->column -= (unsigned int)strlen(SINGLE_IF);
+		if (d->line > lines) {
+			d->line = lines;
+			d->column = last_len + 1;
+		}
 	}
+}
+
+static bool
+blank(const char *text, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		if (text[i] != ' ' && text[i] != '\t' && text[i] != '\r' && text[i] != '\n')
+			return false;
+	}
+	return true;
 }
 
 struct sift_sieve_program *
 sift_sieve_compile_test(const char *text, size_t len, const struct sift_limits *limits,
                         struct sift_diags *diags)
 {
+	if (blank(text, len)) {
+		sift_diags_add(diags, SIFT_SEV_ERROR, 1, 1, "the test is empty");
+		return NULL;
+	}
 	size_t from = diags->count;
 	struct sift_buf script;
 	sift_buf_init(&script, 0);
@@ -49,7 +77,7 @@ sift_sieve_compile_test(const char *text, size_t len, const struct sift_limits *
 	struct sift_sieve_program *prog =
 	    sift_sieve_compile("test", script.data, script.len, limits, diags);
 	sift_buf_free(&script);
-	diags_to_text(diags, from);
+	diags_to_text(diags, from, text, len);
 	if (prog == NULL)
 		return NULL;
 	const struct sift_node *cmd = prog->ncommands == 1 ? prog->commands[0] : NULL;

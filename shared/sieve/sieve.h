@@ -173,6 +173,9 @@ struct sift_sieve_result {
 	bool failed;
 	const char *error; /* the runtime error text */
 	unsigned int error_line;
+	/* The runtime error is a resource limit running out (CPU time, the
+	   steps or memory of a regex match), not a fault of the script. */
+	bool limit_exceeded;
 	/* Lines of the tests that were true and of the actions executed,
 	   for statistics (each at most once, in order). */
 	unsigned int *matched_lines;

@@ -596,9 +596,10 @@ compile_test(struct ctx *c, const char *text, char *first, size_t first_size)
 	return prog;
 }
 
-/* 1, 0 or -1 for one test on the default message. */
+/* 1, 0 or -1 for one test on the default message; *limit_r (if not
+   NULL) whether a -1 was a limit. */
 static int
-eval_test(struct ctx *c, const char *text)
+eval_test_limit(struct ctx *c, const char *text, bool *limit_r)
 {
 	char first[256];
 	struct sift_sieve_program *prog = compile_test(c, text, first, sizeof(first));
@@ -617,9 +618,17 @@ eval_test(struct ctx *c, const char *text)
 	int ret = sift_sieve_test(prog, &params, &res, &error);
 	if (ret < 0)
 		assert_non_null(error);
+	if (limit_r != NULL)
+		*limit_r = res != NULL && res->limit_exceeded;
 	sift_sieve_result_free(&res);
 	sift_sieve_program_unref(&prog);
 	return ret;
+}
+
+static int
+eval_test(struct ctx *c, const char *text)
+{
+	return eval_test_limit(c, text, NULL);
 }
 
 /* One test on its own: true and false, every test extension without a
@@ -648,13 +657,30 @@ test_single_test(void **state)
 	assert_null(compile_test(c, "true { stop; } if true", first, sizeof(first)));
 	assert_string_equal(first, "1:1: a single test is expected, not commands");
 	assert_null(compile_test(c, "true { stop; } else", first, sizeof(first)));
-	assert_null(compile_test(c, "", first, sizeof(first)));
+	assert_null(compile_test(c, " \n", first, sizeof(first)));
+	assert_string_equal(first, "1:1: the test is empty");
+	assert_null(compile_test(c, "header :is \"subject\"\n  \"x\" junk", first, sizeof(first)));
+	assert_null(compile_test(c, "not", first, sizeof(first)));
+	assert_string_equal(first, "1:1: 'not' expects a test");
+	/* What went wrong after the text is placed at its end. */
+	assert_null(compile_test(c, "anyof (true,\n false", first, sizeof(first)));
+	assert_memory_equal(first, "2:7: ", 5);
 	assert_null(compile_test(c, "allof (true,\n  frob)", first, sizeof(first)));
 	assert_string_equal(first, "2:3: unknown test 'frob'");
 
-	/* A runtime error is -1, not false. */
+	/* A runtime error is -1, not false; a regex out of steps is a limit,
+	   a regex that does not compile is not. */
+	bool limit = false;
+	assert_int_equal(eval_test_limit(c, "allof (header :matches \"subject\" \"*\", "
+	                                    "header :regex \"subject\" \"${1}(\")",
+	                                 &limit),
+	                 -1);
+	assert_false(limit);
 	c->limits.value[SIFT_LIMIT_REGEX_MATCH] = 1000;
-	assert_int_equal(eval_test(c, "header :regex \"subject\" \"^(.*)*(.*)*[0-9]$\""), -1);
+	assert_int_equal(eval_test_limit(c, "header :regex \"subject\" \"^(.*)*(.*)*[0-9]$\"",
+	                                 &limit),
+	                 -1);
+	assert_true(limit);
 }
 
 /* The second script of a sequence sees the first one's edits, edits a
