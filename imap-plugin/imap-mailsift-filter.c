@@ -452,6 +452,7 @@ filter_mail(struct filter_context *ctx, struct mail *mail)
 		    .now = ioloop_time,
 		    .now_zone = tm != NULL ? utc_offset(tm, ioloop_time) : 0,
 		    .limits = &ctx->limits,
+		.scratch = mailsift_scratch(),
 		    .flags = flags_before,
 		};
 		ARRAY(struct sift_sieve_result *) results;

@@ -404,6 +404,7 @@ mailsift_deliver_evaluate(struct mail_user *user, struct mail *src_mail, const c
 	    .now = ioloop_time,
 	    .now_zone = tm != NULL ? utc_offset(tm, ioloop_time) : 0,
 	    .limits = &set.limits,
+	.scratch = mailsift_scratch(),
 	};
 	const struct sift_header_list *headers = NULL;
 	bool script_keep = TRUE;

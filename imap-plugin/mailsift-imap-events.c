@@ -298,6 +298,7 @@ run_rule(struct mailsift_user *muser, struct mail_user *user, struct imap_rule *
 	    .now = ioloop_time,
 	    .now_zone = tm != NULL ? utc_offset(tm, ioloop_time) : 0,
 	    .limits = &muser->limits,
+	.scratch = mailsift_scratch(),
 	    .flags = mailsift_mail_flags_text(mail),
 	};
 	struct sift_sieve_result *res = NULL;

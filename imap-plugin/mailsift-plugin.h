@@ -101,6 +101,11 @@ enum mailsift_script_status mailsift_script_get(const char *path, const struct s
    the file was not read.  From the data stack. */
 void mailsift_script_diagnostics(const char *path, const char **errors_r,
                                  const char **warnings_r);
+/* The engine's working memory (regex match data, JIT stack), made once
+   per process and reused by every run: Dovecot's processes run one
+   script at a time.  Freed with the cache. */
+struct sift_sieve_scratch *mailsift_scratch(void);
+/* Forgets every compiled script and the scratch. */
 void mailsift_script_cache_clear(void);
 
 /* ---- messages (mailsift-mail.c) ---- */

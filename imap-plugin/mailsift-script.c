@@ -63,9 +63,21 @@ entry_clear(struct cached_script *e)
 	memset(e, 0, sizeof(*e));
 }
 
+/* One per process: Dovecot's processes run one script at a time. */
+static struct sift_sieve_scratch *scratch;
+
+struct sift_sieve_scratch *
+mailsift_scratch(void)
+{
+	if (scratch == NULL)
+		scratch = sift_sieve_scratch_create();
+	return scratch;
+}
+
 void
 mailsift_script_cache_clear(void)
 {
+	sift_sieve_scratch_destroy(&scratch);
 	for (size_t i = 0; i < cache_count; i++)
 		entry_clear(&cache[i]);
 	sift_free(cache);

@@ -358,6 +358,7 @@ xsieve_eval_arg(struct mail_search_arg *arg, struct xsieve_eval *ev)
 			    .phase = "post",
 			    .now = ioloop_time,
 			    .limits = &xs->limits,
+			.scratch = mailsift_scratch(),
 			};
 			struct sift_sieve_result *res;
 			xs->evaluations++;
