@@ -242,24 +242,6 @@ tool_parse_message(const char *name, const char *data, size_t len, const struct 
 	return msg;
 }
 
-/* The first address of the first field of that name, or NULL. */
-static const char *
-header_address(struct sift_message *msg, const char *field)
-{
-	struct sift_part *root = sift_message_root(msg);
-	struct sift_arena *arena = sift_message_arena(msg);
-	struct sift_header *h = sift_header_find(&root->headers, field, NULL);
-	if (h == NULL)
-		return NULL;
-	size_t len;
-	const char *v = sift_header_unfolded(arena, h, &len);
-	struct sift_address *list = NULL;
-	uint32_t defects = 0;
-	if (sift_address_parse_list(arena, v, len, 1, &list, &defects) == 0 || list->invalid)
-		return NULL;
-	return sift_address_spec(arena, list);
-}
-
 struct tool_host {
 	const struct tool_opts *opts;
 };
@@ -339,18 +321,18 @@ tool_run_params(const struct tool_opts *opts, const struct sift_sieve_program *p
 	if (from == NULL && !need)
 		from = "sender@example.com";
 	if (from == NULL)
-		from = header_address(msg, "Return-Path");
+		from = sift_message_header_address(msg, "Return-Path");
 	if (from == NULL)
-		from = header_address(msg, "Sender");
+		from = sift_message_header_address(msg, "Sender");
 	if (from == NULL)
-		from = header_address(msg, "From");
+		from = sift_message_header_address(msg, "From");
 	const char *to = opts->orig_to != NULL ? opts->orig_to : opts->to;
 	if (to == NULL && !need)
 		to = "recipient@example.com";
 	if (to == NULL)
-		to = header_address(msg, "Envelope-To");
+		to = sift_message_header_address(msg, "Envelope-To");
 	if (to == NULL)
-		to = header_address(msg, "To");
+		to = sift_message_header_address(msg, "To");
 	params->envelope.from = from != NULL ? from : "sender@example.com";
 	params->envelope.to = to != NULL ? to : "recipient@example.com";
 	params->envelope.orig_to = opts->orig_to;

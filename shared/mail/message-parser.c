@@ -33,6 +33,7 @@
 #include "mail/body-store.h"
 #include "mail/charset.h"
 #include "mail/defects.h"
+#include "mail/rfc5322-address.h"
 #include "mail/transfer-decode.h"
 #include "util/alloc.h"
 #include "util/str.h"
@@ -897,4 +898,21 @@ sift_part_disposition(struct sift_message *msg, struct sift_part *part, const ch
 	if (filename_r != NULL)
 		*filename_r = pi->filename;
 	return pi->disposition;
+}
+
+const char *
+sift_message_header_address(struct sift_message *msg, const char *field)
+{
+	struct sift_part *root = sift_message_root(msg);
+	struct sift_arena *arena = sift_message_arena(msg);
+	struct sift_header *h = sift_header_find(&root->headers, field, NULL);
+	if (h == NULL)
+		return NULL;
+	size_t len;
+	const char *v = sift_header_unfolded(arena, h, &len);
+	struct sift_address *list = NULL;
+	uint32_t defects = 0;
+	if (sift_address_parse_list(arena, v, len, 1, &list, &defects) == 0 || list->invalid)
+		return NULL;
+	return sift_address_spec(arena, list);
 }

@@ -79,6 +79,10 @@ int sift_message_feed_body(struct sift_message *msg, const void *data, size_t le
 int sift_message_finish(struct sift_message *msg, const char **error_r);
 
 struct sift_part *sift_message_root(struct sift_message *msg);
+/* The first address of the first top-level field of that name (Return-Path,
+   Sender, ...) as an addr-spec in the message's arena; NULL when there is
+   no such field or its first address does not parse ("<>" included). */
+const char *sift_message_header_address(struct sift_message *msg, const char *field);
 struct sift_arena *sift_message_arena(struct sift_message *msg);
 const struct sift_limits *sift_message_limits(const struct sift_message *msg);
 /* Bytes fed, including those past body_scan that were not kept. */
