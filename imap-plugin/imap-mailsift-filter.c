@@ -58,17 +58,17 @@
 /* Longest script name (ManageSieve allows any; ours name files). */
 #define FILTER_NAME_MAX 255
 
-struct filter_script {
-	const char *name; /* for messages: the path or "script" */
-	struct sift_sieve_program *program;
-};
-
 struct filter_context {
 	struct client_command_context *cmd;
 	struct mail_user *user;
 	struct mailbox *box;
 	struct sift_limits limits;
-	ARRAY(struct filter_script) scripts;
+	ARRAY(struct sift_sieve_program *) scripts;
+	ARRAY_TYPE(const_string) script_names; /* for the client */
+	/* The two as plain arrays, for the runs. */
+	struct sift_sieve_program *const *programs;
+	const char *const *names;
+	unsigned int nprograms;
 	/* Compile warnings of all the scripts: one FILTER response. */
 	string_t *warnings;
 	struct smtp_address *mail_from;
@@ -162,9 +162,9 @@ add_script_file(struct filter_context *ctx, const char *path, const char *displa
 	}
 	if (warnings != NULL)
 		append_named(ctx->warnings, display, warnings);
-	struct filter_script *s = array_append_space(&ctx->scripts);
-	s->name = p_strdup(cmd->pool, display);
-	s->program = prog;
+	const char *name = p_strdup(cmd->pool, display);
+	array_push_back(&ctx->scripts, &prog);
+	array_push_back(&ctx->script_names, &name);
 	return 0;
 }
 
@@ -193,9 +193,9 @@ add_script_text(struct filter_context *ctx, const char *text)
 		client_send_tagline(cmd, "NO Sieve filter failed to compile.");
 		return -1;
 	}
-	struct filter_script *s = array_append_space(&ctx->scripts);
-	s->name = "script";
-	s->program = prog;
+	const char *name = "script";
+	array_push_back(&ctx->scripts, &prog);
+	array_push_back(&ctx->script_names, &name);
 	return 0;
 }
 
@@ -280,26 +280,6 @@ load_scripts(struct filter_context *ctx, const struct mailsift_settings *set,
 
 /* ---- one message ---- */
 
-/* The envelope a stored message still tells: the sender from its
-   Return-Path, the recipient is this user. */
-static const char *
-envelope_from(struct mail *mail)
-{
-	const char *value;
-	if (mail_get_first_header(mail, "Return-Path", &value) <= 0)
-		return "";
-	size_t len = strlen(value);
-	while (len > 0 && (value[len - 1] == ' ' || value[len - 1] == '\t'))
-		len--;
-	while (*value == ' ' || *value == '\t') {
-		value++;
-		len--;
-	}
-	if (len >= 2 && value[0] == '<' && value[len - 1] == '>')
-		return t_strndup(value + 1, len - 2);
-	return t_strndup(value, len);
-}
-
 static bool
 is_source_mailbox(struct filter_context *ctx, const char *vname)
 {
@@ -330,21 +310,22 @@ note(string_t *dest, unsigned int line, const char *fmt, ...)
 
 /* Carries out the actions of the scripts' results on mail. */
 static void
-filter_execute(struct filter_context *ctx, struct mail *mail,
-               struct sift_sieve_result *const *results, unsigned int nresults,
-               const struct sift_header_list *headers, bool keep, const char *const *keep_flags,
+filter_execute(struct filter_context *ctx, struct mail *mail, const struct mailsift_sequence *seq,
                const char *flags_before, struct sift_message *msg, struct filter_outcome *out)
 {
+	bool keep = seq->keep;
+	const char *const *keep_flags = seq->keep_flags;
 	/* An action that failed leaves the message as it was (ERRORS); what
 	   was done already (copies, redirects) stays done. */
 	bool failed = FALSE;
 	string_t *header = NULL;
-	if (headers != NULL) {
+	if (seq->headers != NULL) {
 		header = t_str_new(1024);
-		mailsift_header_serialize(headers, NULL, NULL, header);
+		mailsift_header_serialize(seq->headers, NULL, NULL, header);
 	}
-	for (unsigned int r = 0; r < nresults; r++) {
-		const struct sift_sieve_result *res = results[r];
+	struct sift_sieve_result *const *resp;
+	array_foreach(&seq->results, resp) {
+		const struct sift_sieve_result *res = *resp;
 		for (size_t i = 0; i < res->nactions; i++) {
 			const struct sift_sieve_action *a = &res->actions[i];
 			const char *arg = t_strndup(a->arg != NULL ? a->arg : "", a->arg_len);
@@ -429,8 +410,7 @@ filter_mail(struct filter_context *ctx, struct mail *mail)
 	struct sift_message *msg =
 	    mailsift_mail_parse(mail, &ctx->limits, ctx->user->set->mail_temp_dir, &error);
 	if (msg == NULL) {
-		if (mail->expunged ||
-		    mailbox_get_last_mail_error(mail->box) == MAIL_ERROR_EXPUNGED)
+		if (mailsift_mail_is_lost(mail))
 			return;
 		note(out.errors, 0, "%s", error);
 	} else {
@@ -441,9 +421,12 @@ filter_mail(struct filter_context *ctx, struct mail *mail)
 		};
 		struct tm *tm = localtime(&ioloop_time);
 		const char *flags_before = mailsift_mail_flags_text(mail);
+		const char *envelope_from = sift_message_header_address(msg, "Return-Path");
 		struct sift_sieve_run_params params = {
 		    .msg = msg,
-		    .envelope = {.from = envelope_from(mail),
+		    /* What the stored message still tells of its envelope: the
+		       sender from its Return-Path, the recipient is this user. */
+		    .envelope = {.from = envelope_from != NULL ? envelope_from : "",
 		                 .to = strchr(ctx->user->username, '@') != NULL ? ctx->user->username
 		                                                               : ""},
 		    .host = &host,
@@ -452,51 +435,18 @@ filter_mail(struct filter_context *ctx, struct mail *mail)
 		    .now = ioloop_time,
 		    .now_zone = tm != NULL ? utc_offset(tm, ioloop_time) : 0,
 		    .limits = &ctx->limits,
-		.scratch = mailsift_scratch(),
+		    .scratch = mailsift_scratch(),
 		    .flags = flags_before,
 		};
-		ARRAY(struct sift_sieve_result *) results;
-		t_array_init(&results, 4);
-		bool keep = TRUE, failed = FALSE;
-		const char *const *keep_flags = NULL;
-		const struct sift_header_list *headers = NULL;
-		const struct filter_script *s;
-		array_foreach(&ctx->scripts, s) {
-			struct sift_sieve_result *res = NULL;
-			params.headers = headers;
-			if (sift_sieve_run(s->program, &params, &res, &error) < 0) {
-				note(out.errors, 0, "%s", error);
-				failed = TRUE;
-				break;
-			}
-			array_push_back(&results, &res);
-			if (res->failed) {
-				if (array_count(&ctx->scripts) > 1)
-					str_printfa(out.errors, "%s: ", s->name);
-				note(out.errors, res->error_line, "%s", res->error);
-				failed = TRUE;
-				break;
-			}
-			keep = keep && res->implicit_keep;
-			if (res->implicit_keep_has_flags)
-				keep_flags = (const char *const *)res->implicit_keep_flags;
-			/* The next script starts from this one's flags. */
-			if (res->implicit_keep_has_flags)
-				params.flags = t_strarray_join(keep_flags, " ");
-			if (res->headers_edited)
-				headers = res->edited_headers;
-			if (res->stopped)
-				break;
+		struct mailsift_sequence seq;
+		if (mailsift_sequence_run(ctx->programs, ctx->nprograms, &params, &seq) < 0) {
+			if (ctx->nprograms > 1)
+				str_printfa(out.errors, "%s: ", ctx->names[seq.failed]);
+			note(out.errors, 0, "%s", seq.error);
+		} else {
+			filter_execute(ctx, mail, &seq, flags_before, msg, &out);
 		}
-		if (!failed) {
-			unsigned int nresults;
-			struct sift_sieve_result *const *rs = array_get(&results, &nresults);
-			filter_execute(ctx, mail, rs, nresults,
-			               headers, keep, keep_flags, flags_before, msg, &out);
-		}
-		struct sift_sieve_result **resp;
-		array_foreach_modifiable(&results, resp)
-			sift_sieve_result_free(resp);
+		mailsift_sequence_free(&seq);
 		sift_message_destroy(&msg);
 	}
 
@@ -523,9 +473,9 @@ filter_mail(struct filter_context *ctx, struct mail *mail)
 static void
 filter_context_free(struct filter_context *ctx)
 {
-	struct filter_script *s;
-	array_foreach_modifiable(&ctx->scripts, s)
-		sift_sieve_program_unref(&s->program);
+	struct sift_sieve_program **prog;
+	array_foreach_modifiable(&ctx->scripts, prog)
+		sift_sieve_program_unref(prog);
 	array_clear(&ctx->scripts);
 	timeout_remove(&ctx->to);
 	if (ctx->search != NULL)
@@ -634,6 +584,7 @@ cmd_mailsift_filter(struct client_command_context *cmd)
 	ctx->user = cmd->client->user;
 	ctx->box = cmd->client->mailbox;
 	p_array_init(&ctx->scripts, cmd->pool, 4);
+	p_array_init(&ctx->script_names, cmd->pool, 4);
 
 	const struct imap_arg *spec = args;
 	unsigned int spec_len = spec_length(cmd, spec);
@@ -675,6 +626,8 @@ cmd_mailsift_filter(struct client_command_context *cmd)
 	}
 	if (str_len(ctx->warnings) > 0)
 		send_filter_problem(cmd, "WARNINGS", str_c(ctx->warnings));
+	ctx->programs = array_get(&ctx->scripts, &ctx->nprograms);
+	ctx->names = array_get(&ctx->script_names, &ctx->nprograms);
 
 	if (strchr(ctx->user->username, '@') != NULL)
 		(void)smtp_address_parse_username(cmd->pool, ctx->user->username, &ctx->mail_from,

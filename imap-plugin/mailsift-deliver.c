@@ -90,7 +90,7 @@ struct mailsift_verdict {
 	string_t *header;
 
 	struct sift_message *msg;
-	ARRAY(struct sift_sieve_result *) results;
+	bool scripts_ran; /* at least one script ran */
 	const char *hint_rcpt; /* the recipient of the applied hint, for the log */
 };
 
@@ -105,9 +105,6 @@ mailsift_verdict_free(struct mailsift_verdict **_verdict)
 	if (v == NULL)
 		return;
 	*_verdict = NULL;
-	struct sift_sieve_result **res;
-	array_foreach_modifiable(&v->results, res)
-		sift_sieve_result_free(res);
 	sift_message_destroy(&v->msg);
 	pool_unref(&v->pool);
 }
@@ -373,7 +370,6 @@ mailsift_deliver_evaluate(struct mail_user *user, struct mail *src_mail, const c
 	v->failed = broken;
 	p_array_init(&v->stores, pool, 4);
 	p_array_init(&v->redirects, pool, 2);
-	i_array_init(&v->results, 4);
 
 	if (!parse)
 		goto out;
@@ -404,42 +400,33 @@ mailsift_deliver_evaluate(struct mail_user *user, struct mail *src_mail, const c
 	    .now = ioloop_time,
 	    .now_zone = tm != NULL ? utc_offset(tm, ioloop_time) : 0,
 	    .limits = &set.limits,
-	.scratch = mailsift_scratch(),
+	    .scratch = mailsift_scratch(),
 	};
-	const struct sift_header_list *headers = NULL;
-	bool script_keep = TRUE;
-	for (unsigned int i = 0; i < nprograms; i++) {
-		struct sift_sieve_result *res;
-		params.headers = headers;
-		if (sift_sieve_run(programs[i], &params, &res, &error) < 0) {
-			e_error(event, "mailsift: %s: %s (message kept)", paths[i], error);
-			v->failed = TRUE;
-			break;
-		}
-		array_push_back(&v->results, &res);
-		if (res->failed) {
-			e_error(event, "mailsift: %s: line %u: %s (message kept)", paths[i],
-			        res->error_line, res->error);
-			v->failed = TRUE;
-			break;
-		}
-		take_actions(v, res, event);
-		script_keep = script_keep && res->implicit_keep;
-		if (res->implicit_keep_has_flags)
-			v->keep_flags = flags_dup(pool, res->implicit_keep_flags);
-		if (res->headers_edited)
-			headers = res->edited_headers;
-		if (res->stopped)
-			break;
+	/* A flags-only hint is the imap4flags variable the scripts start with. */
+	if (v->keep_flags != NULL)
+		params.flags = t_strarray_join(v->keep_flags, " ");
+	/* A broken script or broken settings: none of the scripts runs. */
+	struct mailsift_sequence seq;
+	if (mailsift_sequence_run(programs, v->failed ? 0 : nprograms, &params, &seq) < 0) {
+		e_error(event, "mailsift: %s: %s (message kept)", paths[seq.failed], seq.error);
+		v->failed = TRUE;
 	}
-	/* The hint's fileinto cancelled the implicit keep already. */
-	if (!script_keep)
-		v->keep = FALSE;
+	v->scripts_ran = array_count(&seq.results) > 0;
+	const struct sift_header_list *headers = NULL;
 	if (v->failed) {
 		/* Nothing the scripts decided is carried out, their header
-		   edits included. */
+		   edits and flags included. */
 		v->keep_flags = NULL;
-		headers = NULL;
+	} else {
+		struct sift_sieve_result *const *res;
+		array_foreach(&seq.results, res)
+			take_actions(v, *res, event);
+		/* The hint's fileinto cancelled the implicit keep already. */
+		if (!seq.keep)
+			v->keep = FALSE;
+		if (seq.keep_flags != NULL)
+			v->keep_flags = flags_dup(pool, (const char **)seq.keep_flags);
+		headers = seq.headers;
 	}
 
 	if (headers != NULL || nhints > array_count(&filter.keep)) {
@@ -448,6 +435,7 @@ mailsift_deliver_evaluate(struct mail_user *user, struct mail *src_mail, const c
 		                                          : &sift_message_root(v->msg)->headers,
 		                          drop_hints, &filter, v->header);
 	}
+	mailsift_sequence_free(&seq);
 	if (v->reject != NULL && v->ereject && !v->failed && v->tempfail == NULL)
 		*ereject_r = v->reject;
 out:
@@ -667,7 +655,7 @@ mailsift_deliver_mail(struct mail_deliver_context *ctx, struct mail_storage **st
 		                              envelope_text(ctx->mail_from),
 		                              envelope_text(ctx->rcpt_to), orig, &ereject);
 	}
-	if (v->tempfail == NULL && !v->failed && v->header == NULL && array_count(&v->results) == 0 &&
+	if (v->tempfail == NULL && !v->failed && v->header == NULL && !v->scripts_ran &&
 	    v->hint_rcpt == NULL) {
 		/* No script ran and no hint: Dovecot's own delivery. */
 		mailsift_verdict_free(&v);

@@ -298,7 +298,7 @@ run_rule(struct mailsift_user *muser, struct mail_user *user, struct imap_rule *
 	    .now = ioloop_time,
 	    .now_zone = tm != NULL ? utc_offset(tm, ioloop_time) : 0,
 	    .limits = &muser->limits,
-	.scratch = mailsift_scratch(),
+	    .scratch = mailsift_scratch(),
 	    .flags = mailsift_mail_flags_text(mail),
 	};
 	struct sift_sieve_result *res = NULL;
@@ -432,13 +432,13 @@ record(struct mailbox_transaction_context *t, enum cause cause, uint32_t uid, co
 	struct mailsift_transaction *mt = trans_ctx(t);
 	if (mt == NULL)
 		return;
-	if (cause == CAUSE_FLAG) {
-		/* One STORE changes flags and keywords in two calls: one event
-		   per message, with every flag that changed. */
-		struct event_rec *e;
-		array_foreach_modifiable(&mt->flags, e) {
-			if (e->uid != uid)
-				continue;
+	if (cause == CAUSE_FLAG && array_count(&mt->flags) > 0) {
+		/* One STORE changes a message's flags and then its keywords, in
+		   two calls one after the other: one event per message, with
+		   every flag that changed.  Only the last event can be the same
+		   message's, so a STORE over many messages stays linear. */
+		struct event_rec *e = array_back_modifiable(&mt->flags);
+		if (e->uid == uid) {
 			const char *const *had = t_strsplit_spaces(e->changed, " ");
 			const char *const *now = t_strsplit_spaces(changed, " ");
 			for (; *now != NULL; now++) {

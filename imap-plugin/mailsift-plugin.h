@@ -141,6 +141,8 @@ void mailsift_flags_to_dovecot(const char *const *flags, enum mail_flags *flags_
 
 /* Appends the names of the system flags in flags, space-separated. */
 void mailsift_append_system_flags(string_t *str, enum mail_flags flags);
+/* Whether reading the mail failed because it was expunged meanwhile. */
+bool mailsift_mail_is_lost(struct mail *mail);
 /* The mail's flags and keywords as the imap4flags variable holds them. */
 const char *mailsift_mail_flags_text(struct mail *mail);
 /* Replaces the mail's flags and keywords with Sieve flags. */
@@ -169,6 +171,29 @@ bool mailsift_redirect_loops(struct sift_message *msg, const char *addr);
 int mailsift_redirect(struct event *event, const struct smtp_submit_settings *smtp_set,
                       const struct smtp_address *mail_from, struct mail *mail,
                       const string_t *header, const char *addr, const char **error_r);
+
+/* Scripts run in order as one (mailsift-store.c): each sees the header as
+   the earlier ones left it and starts with the imap4flags variable they
+   left (params->flags at the start: the message's flags, or none),
+   `stop` ends the sequence, and the implicit keep stands only if no
+   script cancelled it.  Delivery and FILTER run their scripts so. */
+struct mailsift_sequence {
+	ARRAY(struct sift_sieve_result *) results; /* of the scripts that ran */
+	bool keep;
+	/* The flags of the implicit keep (in a result), NULL when no script
+	   uses imap4flags. */
+	const char *const *keep_flags;
+	/* The header as the scripts left it (in a result), NULL: unedited. */
+	const struct sift_header_list *headers;
+	/* When a script failed: its index and the error ("line N: ..."). */
+	unsigned int failed;
+	const char *error;
+};
+/* 0, or -1 when a script failed (its result, if any, is the last one);
+   params->headers and params->flags are changed.  Free seq in every case. */
+int mailsift_sequence_run(struct sift_sieve_program *const *programs, unsigned int n,
+                          struct sift_sieve_run_params *params, struct mailsift_sequence *seq);
+void mailsift_sequence_free(struct mailsift_sequence *seq);
 
 /* ---- IMAP events (mailsift-imap-events.c) ---- */
 

@@ -46,6 +46,12 @@ mailsift_append_system_flags(string_t *str, enum mail_flags flags)
 	}
 }
 
+bool
+mailsift_mail_is_lost(struct mail *mail)
+{
+	return mail->expunged || mailbox_get_last_mail_error(mail->box) == MAIL_ERROR_EXPUNGED;
+}
+
 const char *
 mailsift_mail_flags_text(struct mail *mail)
 {
@@ -302,4 +308,54 @@ mailsift_redirect(struct event *event, const struct smtp_submit_settings *smtp_s
 	}
 	smtp_submit_deinit(&subm);
 	return ret;
+}
+
+/* ---- script sequences ---- */
+
+int
+mailsift_sequence_run(struct sift_sieve_program *const *programs, unsigned int n,
+                      struct sift_sieve_run_params *params, struct mailsift_sequence *seq)
+{
+	i_zero(seq);
+	i_array_init(&seq->results, n > 0 ? n : 1);
+	seq->keep = TRUE;
+	seq->failed = n;
+	for (unsigned int i = 0; i < n; i++) {
+		struct sift_sieve_result *res = NULL;
+		params->headers = seq->headers;
+		const char *error;
+		if (sift_sieve_run(programs[i], params, &res, &error) < 0) {
+			seq->failed = i;
+			seq->error = t_strdup(error);
+			return -1;
+		}
+		array_push_back(&seq->results, &res);
+		if (res->failed) {
+			seq->failed = i;
+			seq->error = t_strdup_printf("line %u: %s", res->error_line, res->error);
+			return -1;
+		}
+		seq->keep = seq->keep && res->implicit_keep;
+		if (res->implicit_keep_has_flags) {
+			seq->keep_flags = (const char *const *)res->implicit_keep_flags;
+			/* The next script starts with the flags this one left. */
+			params->flags = t_strarray_join(seq->keep_flags, " ");
+		}
+		if (res->headers_edited)
+			seq->headers = res->edited_headers;
+		if (res->stopped)
+			break;
+	}
+	return 0;
+}
+
+void
+mailsift_sequence_free(struct mailsift_sequence *seq)
+{
+	if (!array_is_created(&seq->results))
+		return;
+	struct sift_sieve_result **res;
+	array_foreach_modifiable(&seq->results, res)
+		sift_sieve_result_free(res);
+	array_free(&seq->results);
 }

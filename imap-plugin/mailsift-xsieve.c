@@ -314,12 +314,6 @@ xsieve_search_next_update_seq(struct mail_search_context *ctx)
 	return xbox->module_ctx.super.search_next_update_seq(ctx);
 }
 
-static bool
-mail_is_lost(struct mail *mail)
-{
-	return mail->expunged || mailbox_get_last_mail_error(mail->box) == MAIL_ERROR_EXPUNGED;
-}
-
 /* mail_search_args_foreach() visits only undecided leaves and stops an
    AND at its first 0 and an OR at its first 1, as Dovecot's matcher
    does: a test runs only when its result can still matter.  Other keys
@@ -344,7 +338,7 @@ xsieve_eval_arg(struct mail_search_arg *arg, struct xsieve_eval *ev)
 			ev->msg = mailsift_mail_parse(ev->mail, &xs->limits,
 			                              xs->user->set->mail_temp_dir, &error);
 			if (ev->msg == NULL) {
-				if (mail_is_lost(ev->mail))
+				if (mailsift_mail_is_lost(ev->mail))
 					ev->lost = TRUE;
 				else
 					xsieve_fail(xs, MAIL_ERROR_TEMP, error);
@@ -358,7 +352,7 @@ xsieve_eval_arg(struct mail_search_arg *arg, struct xsieve_eval *ev)
 			    .phase = "post",
 			    .now = ioloop_time,
 			    .limits = &xs->limits,
-			.scratch = mailsift_scratch(),
+			    .scratch = mailsift_scratch(),
 			};
 			struct sift_sieve_result *res;
 			xs->evaluations++;

@@ -48,7 +48,7 @@ USERS = {
     "env": {}, "names": {}, "rterr": {}, "rtseq": {"mailsift_before": "~/before.sieve"},
     "broken": {}, "brseq": {"mailsift_before": "~/before.sieve"}, "locked": {},
     "nokeep": {}, "plain": {}, "lda": {}, "recomp": {}, "m1": {}, "m2": {}, "m3": {},
-    "m4": {},
+    "m4": {}, "flseq": {"mailsift_before": "~/before.sieve"},
 }
 
 
@@ -391,6 +391,15 @@ def test_before_user_after_accumulate(env):
     assert env.flags("seq", "A") == [set()]
     assert_lmtp_copy(env.msgs("seq", "A")[0][2], sid, MSG, rcpt("seq"))
     assert env.msgs("seq") == []
+
+
+def test_flags_carry_from_script_to_script(env):
+    # The user's script starts with the flags the before script left.
+    env.script("flseq", 'require "imap4flags";\naddflag "$before";\n', "before.sieve")
+    env.script("flseq", 'require "imap4flags";\n'
+                        'if hasflag "$before" { addflag "$seen-before"; }\naddflag "$user";\n')
+    env.one("flseq")
+    assert env.flags("flseq") == [{"$before", "$seen-before", "$user"}]
 
 
 def test_stop_in_before_skips_the_rest(env):
