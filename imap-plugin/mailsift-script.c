@@ -214,6 +214,20 @@ compile_into(struct cached_script *e, int fd, const struct stat *st,
 	sift_diags_free(&diags);
 }
 
+/* A file that cannot be read now has no diagnostics of an earlier
+   version to show (a missing one shows none anyway). */
+static void
+forget_diagnostics(const char *path)
+{
+	for (size_t i = 0; i < cache_count; i++) {
+		if (strcmp(cache[i].path, path) == 0) {
+			sift_free(cache[i].errors);
+			sift_free(cache[i].warnings);
+			cache[i].errors = cache[i].warnings = NULL;
+		}
+	}
+}
+
 enum mailsift_script_status
 mailsift_script_get(const char *path, const struct sift_limits *limits, struct event *event,
                     struct sift_sieve_program **program_r, const char **error_r)
@@ -224,10 +238,12 @@ mailsift_script_get(const char *path, const struct sift_limits *limits, struct e
 		if (errno == ENOENT || errno == ENOTDIR)
 			return MAILSIFT_SCRIPT_MISSING;
 		*error_r = t_strdup_printf("stat(%s) failed: %m", path);
+		forget_diagnostics(path);
 		e_error(event, "mailsift: %s", *error_r);
 		return MAILSIFT_SCRIPT_BROKEN;
 	}
 	if (!S_ISREG(st.st_mode)) {
+		forget_diagnostics(path);
 		*error_r = t_strdup_printf("%s: not a regular file", path);
 		e_error(event, "mailsift: %s", *error_r);
 		return MAILSIFT_SCRIPT_BROKEN;

@@ -203,10 +203,11 @@ mailsift_mail_copy_into(struct mail_user *user, struct mail *mail, const char *v
 		mailbox_save_copy_flags(save, mail);
 	}
 	int ret;
+	const char *read_error = NULL;
 	if (header == NULL) {
 		ret = mailbox_copy(&save, mail);
 	} else {
-		struct istream *input = mailsift_edited_stream(mail, header, error_r);
+		struct istream *input = mailsift_edited_stream(mail, header, &read_error);
 		if (input == NULL) {
 			mailbox_save_cancel(&save);
 			ret = -1;
@@ -221,8 +222,12 @@ mailsift_mail_copy_into(struct mail_user *user, struct mail *mail, const char *v
 		ret = mailbox_transaction_commit(&t);
 	if (kw != NULL)
 		mailbox_keywords_unref(&kw);
-	if (ret < 0)
-		*error_r = t_strdup(mailbox_get_last_internal_error(box, NULL));
+	if (ret < 0) {
+		/* The source could not be read, or the target's storage
+		   failed. */
+		*error_r = read_error != NULL ? read_error
+		                              : t_strdup(mailbox_get_last_internal_error(box, NULL));
+	}
 	mailbox_free(&box);
 	return ret;
 }
