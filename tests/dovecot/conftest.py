@@ -81,14 +81,15 @@ def sink(tmp_path):
 @pytest.fixture(scope="session")
 def plugin_dir():
     """The directory of our Dovecot plugins: $MAILSIFT_DOVECOT_PLUGIN_DIR,
-    else <repo>/_build/check/imap-plugin/.libs, else
-    <repo>/_build/lead/imap-plugin/.libs.  Skips when it holds no
-    lib95_mailsift_plugin.so."""
+    else whichever of <repo>/_build/check and <repo>/_build/lead
+    (imap-plugin/.libs) was built last, so a stale build never stands in
+    for a fresh one.  Skips when none holds lib95_mailsift_plugin.so."""
     env = os.environ.get("MAILSIFT_DOVECOT_PLUGIN_DIR")
     if env:
         cands = [Path(env)]
     else:
-        cands = [REPO / "_build" / b / "imap-plugin" / ".libs" for b in ("check", "lead")]
+        cands = dvc.newest_first([REPO / "_build" / b / "imap-plugin" / ".libs"
+                              for b in ("check", "lead")], PLUGIN)
     for d in cands:
         if (d / PLUGIN).is_file():
             return d

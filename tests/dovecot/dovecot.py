@@ -186,6 +186,16 @@ def plugin_names(value):
     return [v for v in value if v and not v.startswith("$")]
 
 
+def newest_first(dirs, module):
+    """dirs, the one whose module file is newest first (missing ones last)."""
+    def mtime(d):
+        try:
+            return (d / module).stat().st_mtime
+        except OSError:
+            return float("-inf")
+    return sorted(dirs, key=mtime, reverse=True)
+
+
 def binary_dependency(path, name):
     """The binaries (list) a module is restricted to by its
     NAME_plugin_binary_dependency string (Dovecot's module loader refuses

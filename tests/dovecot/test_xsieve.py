@@ -184,11 +184,11 @@ def prepare(dc, user, folders):
 
 def find_plugin_dir(need):
     """The directory with every module of need: $MAILSIFT_DOVECOT_PLUGIN_DIR,
-    else _build/check, else _build/lead (imap-plugin/.libs); skips when
-    none has them."""
+    else whichever of _build/check and _build/lead (imap-plugin/.libs) was
+    built last; skips when none has them."""
     env = os.environ.get("MAILSIFT_DOVECOT_PLUGIN_DIR")
-    cands = [Path(env)] if env else [REPO / "_build" / b / "imap-plugin" / ".libs"
-                                     for b in ("check", "lead")]
+    cands = [Path(env)] if env else dvc.newest_first(
+        [REPO / "_build" / b / "imap-plugin" / ".libs" for b in ("check", "lead")], need[0])
     for d in cands:
         if all((d / f).is_file() for f in need):
             return d
